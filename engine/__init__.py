@@ -1,0 +1,1 @@
+"""The engine: a compiled scheme + a school data bundle + a date → a report (SPEC §3–§6)."""

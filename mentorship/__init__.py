@@ -1,0 +1,1 @@
+"""The `mentorship` command line: one console script over rules_dsl, engine and service."""

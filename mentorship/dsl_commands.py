@@ -1,0 +1,115 @@
+"""check, fmt, compile: the scheme-language commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from rules_dsl.compiler import compile_program, diagnose
+from rules_dsl.errors import Diagnostic, SchemeError
+from rules_dsl.formatter import format_text
+from rules_dsl.program import load_program, read_scheme_text
+
+
+def _lang() -> str:
+    ctx = click.get_current_context()
+    return str((ctx.find_root().obj or {}).get("lang", "zh"))
+
+
+def _expand(paths: tuple[str, ...]) -> list[str]:
+    """Files as given; a folder stands for every *.scheme below it."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(str(f) for f in sorted(path.rglob("*.scheme")))
+        else:
+            out.append(p)
+    return out
+
+
+def _print_diagnostics(diags: list[Diagnostic]) -> None:
+    for d in diags:
+        click.echo(d.render(_lang()) + "\n", err=True)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one object per file with its diagnostics, on stdout.")  # fmt: skip
+def check(files: tuple[str, ...], fmt: str) -> None:
+    """Check scheme files (folders: every *.scheme in them). Exit 1 on any error."""
+    failed = False
+    results = []
+    for file in _expand(files):
+        try:
+            program = load_program(file)
+            diags = diagnose(program)
+            ir = None if any(d.severity == "error" for d in diags) else compile_program(program)
+        except SchemeError as e:
+            diags, ir = e.diagnostics, None
+        errors = [d for d in diags if d.severity == "error"]
+        failed |= bool(errors)
+        if fmt == "json":
+            results.append({"file": file, "ok": not errors, "diagnostics": [d.to_json() for d in diags]})
+            continue
+        _print_diagnostics(diags)
+        if ir is not None:
+            summary = (f"{len(ir['actions'])} 个动作、{len(ir['ratios'])} 条配比、{len(ir['rules'])} 条要求、{len(ir['scores'])} 项评分"
+                       if _lang() == "zh" else
+                       f"{len(ir['actions'])} actions, {len(ir['ratios'])} ratios, {len(ir['rules'])} rules, {len(ir['scores'])} scores")  # fmt: skip
+            click.echo(f"{file}: ok — {summary}")
+        else:
+            n = len(errors)
+            click.echo(f"{file}: {n} 个错误" if _lang() == "zh" else f"{file}: {n} error{'s' if n != 1 else ''}", err=True)
+    if fmt == "json":
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    sys.exit(1 if failed else 0)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 if any file is not in canonical layout; change nothing.")
+@click.option("--write", is_flag=True, help="Rewrite the files in place.")
+def fmt(files: tuple[str, ...], check_only: bool, write: bool) -> None:
+    """Print scheme files in canonical layout (comments kept)."""
+    if check_only and write:
+        raise click.UsageError("--check and --write cannot be used together")
+    failed = False
+    for file in _expand(files):
+        try:
+            text = read_scheme_text(file)
+            out = format_text(text, file)
+        except SchemeError as e:
+            _print_diagnostics(e.diagnostics)
+            failed = True
+            continue
+        if check_only:
+            if out != text:
+                click.echo(f"{file}: 格式不规范（运行 mentorship fmt --write）" if _lang() == "zh" else f"{file}: would reformat", err=True)
+                failed = True
+        elif write:
+            if out != text:
+                Path(file).write_text(out, encoding="utf-8")
+                click.echo(f"reformatted {file}", err=True)
+        else:
+            click.echo(out, nl=False)
+    sys.exit(1 if failed else 0)
+
+
+@click.command(name="compile")
+@click.argument("file")
+def compile_cmd(file: str) -> None:
+    """Print the compiled scheme (the IR) as JSON."""
+    try:
+        ir = compile_program(load_program(file))
+    except SchemeError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
+    click.echo(json.dumps(ir, ensure_ascii=False, indent=2))
+
+
+COMMANDS = [check, fmt, compile_cmd]

@@ -1,0 +1,1 @@
+"""The scheme language: parse → check → compile to IR (see SPEC §2)."""

@@ -1,0 +1,171 @@
+"""Every keyword spelling (SPEC §2.6) and the terminal it stands for.
+
+Several spellings share a terminal: `students`/`student`/`学生` are one word to the
+grammar, and so are `至少` in `至少 4 次` (at least) and `至少 30 分钟` (min minutes).
+Multi-word English keywords (`at least`, `term start`, `of term`) are sequences of
+terminals in the grammar; their Chinese spellings are single terminals.
+"""
+
+from __future__ import annotations
+
+ENGLISH: dict[str, str] = {
+    "scheme": "SCHEME",
+    "baseline": "BASELINE",
+    "school": "SCHOOL",
+    "district": "DISTRICT",
+    "grades": "GRADE",
+    "grade": "GRADE",
+    "extends": "EXTENDS",
+    "conforms": "CONFORMS",
+    "to": "TO",
+    "grace": "GRACE",
+    "remind": "REMIND",
+    "action": "ACTION",
+    "min": "MIN",
+    "minutes": "MINUTES",
+    "ratio": "RATIO",
+    "students": "STUDENT",
+    "student": "STUDENT",
+    "mentors": "MENTOR",
+    "mentor": "MENTOR",
+    "per": "PER",
+    "require": "REQUIRE",
+    "at": "AT",
+    "least": "LEAST",
+    "most": "MOST",
+    "between": "BETWEEN",
+    "and": "AND",
+    "or": "OR",
+    "not": "NOT",
+    "exactly": "EXACTLY",
+    "times": "TIMES",
+    "term": "TERM",
+    "school_year": "SCHOOL_YEAR",
+    "month": "MONTH",
+    "week": "WEEK",
+    "weeks": "WEEK",
+    "days": "DAYS",
+    "day": "DAYS",
+    "pair": "PAIR",
+    "class": "CLASS",
+    "within": "WITHIN",
+    "first": "FIRST",
+    "last": "LAST",
+    "of": "OF",
+    "from": "FROM",
+    "before": "BEFORE",
+    "after": "AFTER",
+    "around": "AROUND",
+    "event": "EVENT",
+    "by": "BY",
+    "where": "WHERE",
+    "has": "HAS",
+    "with": "WITH",
+    "in": "IN",
+    "as": "AS",
+    "start": "START",
+    "end": "END",
+    "score": "SCORE",
+    "item": "ITEM",
+    "max": "MAX",
+    "manual": "MANUAL",
+    "total": "TOTAL",
+    "sum": "SUM",
+    "rating": "RATING",
+    "for": "FOR",
+    "top": "TOP",
+    "otherwise": "OTHERWISE",
+}
+
+CHINESE: dict[str, str] = {
+    "方案": "SCHEME",
+    "基线": "BASELINE",
+    "学校": "SCHOOL",
+    "区": "DISTRICT",
+    "年级": "GRADE",
+    "继承": "EXTENDS",
+    "遵循": "CONFORMS_ZH",
+    "宽限": "GRACE",
+    "提醒": "REMIND",
+    "动作": "ACTION",
+    "分钟": "MINUTES",
+    "配比": "RATIO",
+    "学生": "STUDENT",
+    "导师": "MENTOR",
+    "每": "PER",
+    "要求": "REQUIRE",
+    "至少": "AT_LEAST_ZH",
+    "至多": "AT_MOST_ZH",
+    "介于": "BETWEEN",
+    "和": "AND",
+    "且": "AND",
+    "或": "OR",
+    "非": "NOT",
+    "恰好": "EXACTLY",
+    "次": "TIMES",
+    "学期": "TERM",
+    "学年": "SCHOOL_YEAR",
+    "月": "MONTH",
+    "周": "WEEK",
+    "天": "DAYS",
+    "结对": "PAIR",
+    "班级": "CLASS",
+    "在": "WITHIN",
+    "前": "FIRST",
+    "后": "LAST",
+    "本学期": "OF_TERM_ZH",
+    "从": "FROM",
+    "到": "TO",
+    "之前": "BEFORE",
+    "之后": "AFTER",
+    "前后": "AROUND",
+    "事件": "EVENT",
+    "截止": "BY",
+    "当": "WHERE",
+    "有": "HAS",
+    "属于": "IN",
+    "名为": "AS",
+    "评分": "SCORE",
+    "项": "ITEM",
+    "上限": "MAX",
+    "最大": "MAX",
+    "最小": "MIN",
+    "手工": "MANUAL",
+    "总分": "TOTAL",
+    "合计": "SUM",
+    "等级": "RATING",
+    "对应": "FOR",
+    "其余": "OTHERWISE",
+    "开学": "TERM_START_ZH",
+    "期末": "TERM_END_ZH",
+}
+
+ALL: dict[str, str] = {**ENGLISH, **CHINESE}
+
+# Terminals a statement begins with: where error recovery resumes.
+STATEMENT_START = frozenset(
+    {
+        "SCHEME", "BASELINE", "SCHOOL", "DISTRICT", "GRADE", "EXTENDS", "CONFORMS",
+        "CONFORMS_ZH", "GRACE", "REMIND", "ACTION", "RATIO", "REQUIRE", "SCORE", "RATING",
+    }
+)  # fmt: skip
+
+# Names that `total` or a rating would read as keywords, so items cannot take them.
+RESERVED_ITEM_NAMES = frozenset({"sum", "合计", "total", "总分", "min", "最小", "max", "最大"})
+
+PUNCTUATION: dict[str, str] = {
+    ">=": "GE", "≥": "GE", "＞＝": "GE", "<=": "LE", "≤": "LE", "＜＝": "LE", "==": "EQ",
+    ":": "COLON", "：": "COLON", ",": "COMMA", "，": "COMMA", "、": "COMMA",
+    "(": "LPAR", "（": "LPAR", ")": "RPAR", "）": "RPAR", "{": "LBRACE", "｛": "LBRACE",
+    "}": "RBRACE", "｝": "RBRACE", "%": "PERCENT", "％": "PERCENT", ".": "DOT",
+    "=": "EQ", "＝": "EQ", ">": "GT", "＞": "GT", "<": "LT", "＜": "LT", "+": "PLUS",
+    "＋": "PLUS", "-": "MINUS", "－": "MINUS", "*": "STAR", "×": "STAR", "/": "SLASH",
+    "÷": "SLASH",
+}  # fmt: skip
+
+# The ASCII spelling the formatter writes for each punctuation terminal.
+CANONICAL_PUNCTUATION: dict[str, str] = {
+    "GE": ">=", "LE": "<=", "EQ": "=", "COLON": ":", "COMMA": ",", "LPAR": "(", "RPAR": ")",
+    "LBRACE": "{", "RBRACE": "}", "PERCENT": "%", "DOT": ".", "GT": ">", "LT": "<",
+    "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/",
+}  # fmt: skip

@@ -1,0 +1,737 @@
+"""Scheme text → syntax tree (rules_dsl.ast), with every syntax error found.
+
+Every statement starts with a keyword, so the file is parsed one statement at a
+time with Lark's LALR tables: a statement ends where the next statement keyword
+cannot continue it, and after an error the parser resumes at the next statement
+keyword. That gives several errors per file and a context for the lexer (see
+lexer.py). The grammar is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.lexer import Lexer as LarkLexer
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
+
+from . import ast
+from .errors import Diagnostic, SchemeSyntaxError, Text
+from .keywords import ALL, CHINESE, ENGLISH, STATEMENT_START
+from .lexer import Comment, LexError, Lexer, swallowed_keyword_split
+
+MAX_BYTES = 1024 * 1024
+
+_FILE: contextvars.ContextVar[str] = contextvars.ContextVar("scheme_file", default="<scheme>")
+
+
+class _NoLexer(LarkLexer):
+    """Placeholder: tokens come from rules_dsl.lexer, fed by the driver below."""
+
+    def __init__(self, conf: Any) -> None:
+        pass
+
+    def lex(self, *_: Any) -> Iterator[Token]:  # pragma: no cover - never called
+        raise NotImplementedError
+
+
+def _span(tok: Token) -> ast.Span:
+    return ast.Span(_FILE.get(), tok.line or 0, tok.column or 0, max(len(tok.value), 1))
+
+
+def _first_span(children: list[Any]) -> ast.Span:
+    for c in children:
+        if isinstance(c, Token):
+            return _span(c)
+        if c is not None and hasattr(c, "span"):
+            return c.span  # type: ignore[no-any-return]
+        if isinstance(c, ast.Ref):
+            return c.name.span
+    return ast.Span(_FILE.get(), 0, 0)
+
+
+def _toks(children: list[Any], *types: str) -> list[Token]:
+    return [c for c in children if isinstance(c, Token) and c.type in types]
+
+
+def _num(tok: Token) -> ast.Num:
+    return ast.Num(tok.value, _span(tok))
+
+
+def _name(tok: Token) -> ast.Name:
+    return ast.Name(tok.value, _span(tok))
+
+
+class _Builder(Transformer):  # type: ignore[type-arg]
+    """Lark callbacks → ast dataclasses; runs inside the LALR loop."""
+
+    # headers
+    def _header(self, kind: str, c: list[Any]) -> ast.Header:
+        s = _toks(c, "STRING")[0]
+        return ast.Header(kind, s.value, _first_span(c), _span(s))
+
+    def scheme_stmt(self, c: list[Any]) -> ast.Header:
+        return self._header("scheme", c)
+
+    def baseline_stmt(self, c: list[Any]) -> ast.Header:
+        return self._header("baseline", c)
+
+    def school_stmt(self, c: list[Any]) -> ast.Header:
+        return self._header("school", c)
+
+    def district_stmt(self, c: list[Any]) -> ast.Header:
+        return self._header("district", c)
+
+    def extends_stmt(self, c: list[Any]) -> ast.Header:
+        return self._header("extends", c)
+
+    def conforms_stmt(self, c: list[Any]) -> ast.Header:
+        return self._header("conforms", c)
+
+    def grades_stmt(self, c: list[Any]) -> ast.Grades:
+        return ast.Grades(c[1], _first_span(c))
+
+    def int_list(self, c: list[Any]) -> tuple[ast.Num, ...]:
+        return tuple(_num(t) for t in _toks(c, "NUMBER"))
+
+    def str_list(self, c: list[Any]) -> tuple[str, ...]:
+        return tuple(t.value for t in _toks(c, "STRING"))
+
+    def grace_stmt(self, c: list[Any]) -> ast.DaysSetting:
+        return ast.DaysSetting("grace", _num(c[1]), _first_span(c))
+
+    def remind_stmt(self, c: list[Any]) -> ast.DaysSetting:
+        return ast.DaysSetting("remind", _num(c[1]), _first_span(c))
+
+    # actions and ratios
+    def action_stmt(self, c: list[Any]) -> ast.Action:
+        title = c[2].value if c[2] is not None else None
+        return ast.Action(_name(c[1]), title, c[3], _first_span(c))
+
+    def action_min(self, c: list[Any]) -> ast.Num:
+        return _num(c[1])
+
+    def count(self, c: list[Any]) -> ast.Num:
+        return _num(c[0])
+
+    def _bound(self, kind: str, c: list[Any]) -> ast.Bound:
+        nums = [x for x in c if isinstance(x, ast.Num)]
+        return ast.Bound(kind, nums[0], nums[1] if len(nums) > 1 else None, _first_span(c))
+
+    def at_least(self, c: list[Any]) -> ast.Bound:
+        return self._bound("at_least", c)
+
+    def at_most(self, c: list[Any]) -> ast.Bound:
+        return self._bound("at_most", c)
+
+    def between(self, c: list[Any]) -> ast.Bound:
+        return self._bound("between", c)
+
+    def exactly(self, c: list[Any]) -> ast.Bound:
+        return self._bound("exactly", c)
+
+    def ratio_group(self, c: list[Any]) -> str:
+        return "grade" if c[1].type == "GRADE" else "class"
+
+    def ratio_students(self, c: list[Any]) -> ast.Ratio:
+        return ast.Ratio("students_per_mentor", c[4], c[5], c[6].cond if c[6] else None, _first_span(c))
+
+    def ratio_mentors(self, c: list[Any]) -> ast.Ratio:
+        return ast.Ratio("mentors_per_student", None, c[4], c[5].cond if c[5] else None, _first_span(c))
+
+    # duties
+    def require_stmt(self, c: list[Any]) -> ast.Require:
+        return ast.Require(c[1], _name(c[2]), c[3], tuple(c[4:]), _first_span(c))
+
+    def rule_name(self, c: list[Any]) -> ast.Name:
+        return _name(c[0])
+
+    def _period(self, unit: str, c: list[Any], n: bool = False) -> ast.Period:
+        return ast.Period(unit, _num(c[1]) if n else None, _first_span(c))
+
+    def per_term(self, c: list[Any]) -> ast.Period:
+        return self._period("term", c)
+
+    def per_school_year(self, c: list[Any]) -> ast.Period:
+        return self._period("school_year", c)
+
+    def per_month(self, c: list[Any]) -> ast.Period:
+        return self._period("month", c)
+
+    def per_week(self, c: list[Any]) -> ast.Period:
+        return self._period("week", c)
+
+    def per_n_weeks(self, c: list[Any]) -> ast.Period:
+        return self._period("weeks", c, n=True)
+
+    def per_n_days(self, c: list[Any]) -> ast.Period:
+        return self._period("days", c, n=True)
+
+    def scope_student(self, c: list[Any]) -> ast.Scope:
+        return ast.Scope("student", _first_span(c))
+
+    def scope_pair(self, c: list[Any]) -> ast.Scope:
+        return ast.Scope("pair", _first_span(c))
+
+    def scope_mentor(self, c: list[Any]) -> ast.Scope:
+        return ast.Scope("mentor", _first_span(c))
+
+    def scope_class(self, c: list[Any]) -> ast.Scope:
+        return ast.Scope("class", _first_span(c))
+
+    def first_days(self, c: list[Any]) -> ast.Window:
+        return ast.Window("first_days", days=_num(c[2]), span=_first_span(c))
+
+    def last_days(self, c: list[Any]) -> ast.Window:
+        return ast.Window("last_days", days=_num(c[2]), span=_first_span(c))
+
+    def from_to(self, c: list[Any]) -> ast.Window:
+        return ast.Window("range", start=c[1], end=c[3], span=_first_span(c))
+
+    def by_date(self, c: list[Any]) -> ast.Window:
+        return ast.Window("by", month_day=c[1].value, span=_first_span(c))
+
+    def of_term(self, c: list[Any]) -> None:
+        return None
+
+    def term_start(self, c: list[Any]) -> str:
+        return "term_start"
+
+    def term_end(self, c: list[Any]) -> str:
+        return "term_end"
+
+    def anchor(self, c: list[Any]) -> ast.Anchor:
+        return ast.Anchor(c[0], None, None, _first_span(c))
+
+    def anchor_before(self, c: list[Any]) -> ast.Anchor:
+        return ast.Anchor(c[3], _num(c[0]), "before", _first_span(c))
+
+    def anchor_after(self, c: list[Any]) -> ast.Anchor:
+        return ast.Anchor(c[3], _num(c[0]), "after", _first_span(c))
+
+    def event_window(self, c: list[Any]) -> ast.EventWindow:
+        direction = {"AFTER": "after", "BEFORE": "before", "AROUND": "around"}[c[3].type]
+        return ast.EventWindow(_num(c[1]), direction, _name(c[5]), _first_span(c))
+
+    def where(self, c: list[Any]) -> ast.Where:
+        return ast.Where(_unwrap(c[1]), _first_span(c))
+
+    def label(self, c: list[Any]) -> ast.Label:
+        return ast.Label(c[1].value, _first_span(c))
+
+    # conditions
+    def cond_or(self, c: list[Any]) -> ast.Or:
+        left, right = c[0], c[2]
+        args = (*left.args, right) if isinstance(left, ast.Or) else (left, right)
+        return ast.Or(args, _first_span(c))
+
+    def cond_and(self, c: list[Any]) -> ast.And:
+        left, right = c[0], c[2]
+        args = (*left.args, right) if isinstance(left, ast.And) else (left, right)
+        return ast.And(args, _first_span(c))
+
+    def cond_not(self, c: list[Any]) -> ast.Not:
+        return ast.Not(c[1], _first_span(c))
+
+    def cond_paren(self, c: list[Any]) -> Any:
+        inner = c[1]
+        # parentheses group: a nested and/or must not be flattened into its parent
+        return _Grouped(inner) if isinstance(inner, ast.Or | ast.And) else inner
+
+    def student_has(self, c: list[Any]) -> ast.StudentHas:
+        return ast.StudentHas(c[2].value, _first_span(c))
+
+    def mentor_has(self, c: list[Any]) -> ast.MentorHas:
+        return ast.MentorHas(c[2].value, _first_span(c))
+
+    def grade_eq(self, c: list[Any]) -> ast.GradeIn:
+        return ast.GradeIn((_num(c[4]),), _first_span(c))
+
+    def grade_in(self, c: list[Any]) -> ast.GradeIn:
+        return ast.GradeIn(c[4], _first_span(c))
+
+    def class_eq(self, c: list[Any]) -> ast.ClassIn:
+        return ast.ClassIn((c[4].value,), _first_span(c))
+
+    def class_in(self, c: list[Any]) -> ast.ClassIn:
+        return ast.ClassIn(c[4], _first_span(c))
+
+    # scores
+    def score_stmt(self, c: list[Any]) -> ast.Score:
+        title = c[2].value if c[2] is not None else None
+        parts = tuple(x for x in c[5:] if isinstance(x, ast.Item | ast.Total))
+        return ast.Score(_name(c[1]), title, c[3], parts, _first_span(c))
+
+    def score_period(self, c: list[Any]) -> str:
+        return "term" if c[1].type == "TERM" else "school_year"
+
+    def item(self, c: list[Any]) -> ast.Item:
+        kind, points, action = c[3]
+        return ast.Item(_name(c[1]), kind, points, action, c[4], _first_span(c))
+
+    def per_action(self, c: list[Any]) -> tuple[str, ast.Num, ast.Name]:
+        return "per_action", _num(c[0]), _name(c[2])
+
+    def per_student(self, c: list[Any]) -> tuple[str, ast.Num, None]:
+        return "per_student", _num(c[0]), None
+
+    def per_student_with(self, c: list[Any]) -> tuple[str, ast.Num, ast.Name]:
+        return "per_student_with", _num(c[0]), _name(c[4])
+
+    def manual(self, c: list[Any]) -> tuple[str, None, None]:
+        return "manual", None, None
+
+    def item_cap(self, c: list[Any]) -> ast.Num:
+        return _num(c[1])
+
+    def total(self, c: list[Any]) -> ast.Total:
+        return ast.Total(_unwrap(c[2]), _first_span(c))
+
+    def number(self, c: list[Any]) -> ast.Num:
+        return ast.Num(c[0].value, _span(c[0]), percent=c[1] is not None)
+
+    def ref(self, c: list[Any]) -> ast.Ref:
+        return ast.Ref(_name(c[0]))
+
+    def sum_ref(self, c: list[Any]) -> ast.SumRef:
+        return ast.SumRef(_span(c[0]))
+
+    def paren(self, c: list[Any]) -> Any:
+        return c[1]
+
+    def binop(self, c: list[Any]) -> ast.BinOp:
+        op = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/"}[c[1].type]
+        return ast.BinOp(op, c[0], c[2], _first_span(c))
+
+    def neg(self, c: list[Any]) -> ast.Neg:
+        return ast.Neg(c[1], _first_span(c))
+
+    def call(self, c: list[Any]) -> ast.Call:
+        return ast.Call("min" if c[0].type == "MIN" else "max", (c[2], c[4]), _first_span(c))
+
+    # ratings
+    def rating_stmt(self, c: list[Any]) -> ast.Rating:
+        tiers = tuple(x for x in c[5:] if isinstance(x, ast.Tier))
+        return ast.Rating(_name(c[1]), _name(c[3]), tiers, _first_span(c))
+
+    def tier(self, c: list[Any]) -> ast.Tier:
+        return ast.Tier(_name(c[0]), _unwrap(c[2]), _first_span(c))
+
+    def otherwise(self, c: list[Any]) -> ast.Otherwise:
+        return ast.Otherwise(_first_span(c))
+
+    def top(self, c: list[Any]) -> ast.Top:
+        return ast.Top(_num(c[1]), _first_span(c))
+
+    def compare(self, c: list[Any]) -> ast.Compare:
+        left = None if c[0].type == "TOTAL" else _name(c[0])
+        return ast.Compare(left, c[1], c[2], _first_span(c))
+
+    def cmp(self, c: list[Any]) -> str:
+        return {"GE": ">=", "GT": ">", "LE": "<=", "LT": "<", "EQ": "="}[c[0].type]
+
+
+@dataclass(frozen=True)
+class _Grouped:
+    """A parenthesised and/or: kept whole so `(a or b) or c` nests as written."""
+
+    inner: Any
+
+    @property
+    def span(self) -> ast.Span:
+        return self.inner.span  # type: ignore[no-any-return]
+
+
+def _unwrap(node: Any) -> Any:
+    """Drop _Grouped markers once the tree is built (they only guard flattening)."""
+    if isinstance(node, _Grouped):
+        return _unwrap(node.inner)
+    if isinstance(node, ast.Or | ast.And):
+        return type(node)(tuple(_unwrap(a) for a in node.args), node.span)
+    if isinstance(node, ast.Not):
+        return ast.Not(_unwrap(node.arg), node.span)
+    return node
+
+
+@cache
+def _grammar() -> tuple[dict[Any, dict[str, tuple[Any, Any]]], ParseConf]:  # type: ignore[type-arg]
+    text = resources.files("rules_dsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+    lark = Lark(text, parser="lalr", lexer=_NoLexer, start="statement", maybe_placeholders=True)
+    inner = lark.parser.parser.parser  # lark's _Parser: its LALR table and callbacks
+    callbacks = lark._parse_tree_builder.create_callback(_Builder())
+    conf = ParseConf(inner.parse_table, callbacks, "statement")
+    return conf.states, conf
+
+
+# -- the driver ---------------------------------------------------------------------------
+@dataclass
+class ParsedStatement:
+    node: ast.Statement
+    tokens: list[Token]
+
+
+@dataclass
+class ParsedFile:
+    file: str
+    text: str
+    statements: list[ParsedStatement] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def tree(self) -> ast.SchemeFile:
+        return ast.SchemeFile(self.file, tuple(s.node for s in self.statements))
+
+
+def parse(text: str, file: str = "<scheme>") -> ast.SchemeFile:
+    """Parse a scheme; raise SchemeSyntaxError listing every syntax error found."""
+    parsed = parse_file_text(text, file)
+    if parsed.diagnostics:
+        raise SchemeSyntaxError(parsed.diagnostics)
+    return parsed.tree
+
+
+def parse_file_text(text: str, file: str = "<scheme>") -> ParsedFile:
+    """Parse as far as possible: statements that parsed and diagnostics for the rest."""
+    result = ParsedFile(file, text)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        result.diagnostics.append(
+            Diagnostic(
+                "too-large",
+                Text("方案文件超过 1 MiB，拒绝处理", "the scheme file is larger than 1 MiB and is refused"),
+                file, 1, 1,
+                Text("一个学校的方案通常只有几十行；请检查是否选错了文件", "a school's scheme is a few dozen lines: check the file"),
+            )
+        )  # fmt: skip
+        return result
+    if text.startswith("\ufeff"):
+        text = " " + text[1:]  # an Excel-style BOM: keep columns, drop the mark
+    token = _FILE.set(file)
+    try:
+        _drive(Lexer(text), result)
+    finally:
+        _FILE.reset(token)
+    return result
+
+
+def _drive(lx: Lexer, result: ParsedFile) -> None:
+    states, conf = _grammar()
+    while True:
+        ps = ParserState(conf, None)  # type: ignore[arg-type]
+        fed: list[Token] = []
+        while True:
+            try:
+                tok = lx.next(states[ps.position])
+            except LexError as e:
+                result.diagnostics.append(_lex_diagnostic(lx, result.file, e))
+                _resync(lx, states)
+                fed = []
+                break
+            acceptable = states[ps.position]
+            if tok.type == "$END":
+                if fed:
+                    _finish(ps, fed, tok, lx, result, states)
+                result.comments = lx.comments
+                return
+            if tok.type in acceptable:
+                ps.feed_token(tok)
+                fed.append(tok)
+                continue
+            if fed and tok.type in STATEMENT_START and "$END" in acceptable:
+                lx.rewind(tok)
+                _finish(ps, fed, tok, lx, result, states)
+                break
+            result.diagnostics.append(_unexpected(lx, result.file, ps, tok, fed, states))
+            _resync(lx, states, after=tok)
+            break
+
+
+def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: ParsedFile, states: Any) -> None:  # type: ignore[type-arg]
+    end = Token("$END", "", nxt.start_pos, nxt.line, nxt.column)
+    try:
+        node = ps.feed_token(end, is_end=True)
+    except Exception:  # an LALR default reduction that turns out wrong: report it as missing parts
+        result.diagnostics.append(_unexpected(lx, result.file, ps, end, fed, states))
+        return
+    result.statements.append(ParsedStatement(_unwrap(node), fed))
+
+
+def _resync(lx: Lexer, states: Any, after: Token | None = None) -> None:
+    """Skip to the next word that starts a statement (what follows a parse error)."""
+    lx.pending.clear()
+    start_state = _grammar()[1].start_state
+    prev_type = after.type if after is not None else None
+    while True:
+        try:
+            tok = lx.next(states[start_state])
+        except LexError:
+            lx.pos += 1
+            continue
+        if tok.type == "$END":
+            lx.rewind(tok)
+            return
+        if tok.type in STATEMENT_START and prev_type not in ("DOT", "PER"):
+            lx.rewind(tok)
+            return
+        prev_type = tok.type
+
+
+# -- error messages ---------------------------------------------------------------------
+_CHINESE_BY_TYPE: dict[str, str] = {}
+for _s, _t in CHINESE.items():
+    _CHINESE_BY_TYPE.setdefault(_t, _s)
+_ENGLISH_BY_TYPE: dict[str, str] = {}
+for _s, _t in ENGLISH.items():
+    _ENGLISH_BY_TYPE.setdefault(_t, _s)
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "NAME": ("名称", "a name"),
+    "STRING": ('带双引号的文字（如 "家访"）', 'a text in double quotes (like "家访")'),
+    "NUMBER": ("数字", "a number"),
+    "MMDD": ("月-日（如 10-15）", "a month-day date (like 10-15)"),
+    "$END": ("文件结尾", "the end of the file"),
+    "COLON": ("冒号 :", "a colon ':'"),
+    "COMMA": ("逗号 ,", "a comma ','"),
+    "LPAR": ("左括号 (", "'('"),
+    "RPAR": ("右括号 )", "')'"),
+    "LBRACE": ("左花括号 {", "'{'"),
+    "RBRACE": ("右花括号 }", "'}'"),
+    "PERCENT": ("百分号 %", "'%'"),
+    "DOT": ("点 .", "'.'"),
+    "EQ": ("=", "'='"),
+    "GE": (">=", "'>='"),
+    "GT": (">", "'>'"),
+    "LE": ("<=", "'<='"),
+    "LT": ("<", "'<'"),
+    "PLUS": ("+", "'+'"),
+    "MINUS": ("-", "'-'"),
+    "STAR": ("*", "'*'"),
+    "SLASH": ("/", "'/'"),
+    "AT": ("at least / at most（至少/至多）", "'at least' or 'at most'"),
+    "AT_LEAST_ZH": ("至少", "'至少' (at least)"),
+    "AT_MOST_ZH": ("至多", "'至多' (at most)"),
+    "CONFORMS_ZH": ("遵循", "'遵循' (conforms to)"),
+    "OF_TERM_ZH": ("本学期", "'本学期' (of term)"),
+    "TERM_START_ZH": ("开学", "'开学' (term start)"),
+    "TERM_END_ZH": ("期末", "'期末' (term end)"),
+}
+
+
+def _word(type_: str, lang: str) -> str:
+    if type_ in _WORDS:
+        return _WORDS[type_][0 if lang == "zh" else 1]
+    zh, en = _CHINESE_BY_TYPE.get(type_), _ENGLISH_BY_TYPE.get(type_)
+    if lang == "zh":
+        return f"“{zh}”（{en}）" if zh and en else f"“{zh or en}”"
+    return f"'{en}' ({zh})" if zh and en else f"'{en or zh}'"
+
+
+# Order in which expected words are listed: the likely ones first.
+_PRIORITY = ["NUMBER", "NAME", "STRING", "AT", "AT_LEAST_ZH", "BETWEEN", "EXACTLY", "PER", "DAYS"]
+
+
+def _expected_words(expected: set[str], lang: str) -> str:
+    expected = {e for e in expected if e.isupper() and e not in ("AT_LEAST_ZH", "AT_MOST_ZH")} | (
+        {"AT"} if expected & {"AT_LEAST_ZH", "AT_MOST_ZH"} else set()
+    )
+    if len(expected & STATEMENT_START) > 4:
+        return (
+            "一条语句的开头关键词（如 要求、动作、配比、评分）"
+            if lang == "zh"
+            else "a statement keyword (require, action, ratio, score, …)"
+        )
+    ordered = sorted(expected, key=lambda t: (_PRIORITY.index(t) if t in _PRIORITY else 99, t))
+    words = [_word(t, lang) for t in ordered[:6]]
+    more = len(ordered) > 6
+    if lang == "zh":
+        return "、".join(words) + ("等" if more else "")
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] + (", …" if more else "")
+
+
+def _describe(tok: Token, lang: str) -> str:
+    if tok.type == "$END":
+        return "文件结尾" if lang == "zh" else "the end of the file"
+    if tok.type == "NAME":
+        return f"名称“{tok.value}”" if lang == "zh" else f"the name '{tok.value}'"
+    if tok.type == "STRING":
+        return f"文字“{tok.value}”" if lang == "zh" else f'the text "{tok.value}"'
+    if tok.type == "NUMBER":
+        return f"数字 {tok.value}" if lang == "zh" else f"the number {tok.value}"
+    if tok.type == "BAD":
+        return f"字符“{tok.value}”" if lang == "zh" else f"the character '{tok.value}'"
+    if tok.type in ALL.values():
+        return f"关键词“{tok.value}”" if lang == "zh" else f"the keyword '{tok.value}'"
+    return f"“{tok.value}”" if lang == "zh" else f"'{tok.value}'"
+
+
+def _declared_actions(text: str) -> list[str]:
+    return re.findall(r"(?:\baction|动作)\s*([^\W\d]\w*)", text)
+
+
+def _lex_diagnostic(lx: Lexer, file: str, e: LexError) -> Diagnostic:
+    line, col = lx.line_col(e.pos)
+    return Diagnostic(e.code, Text(e.zh, e.en), file, line, col, Text(e.hint_zh, e.hint_en), "error", e.width, lx.source_line(line))
+
+
+def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Token], states: Any) -> Diagnostic:  # type: ignore[type-arg]
+    expected = set(states[ps.position].keys())
+    line, col = (tok.line or 1, tok.column or 1) if tok.type != "$END" else lx.line_col(len(lx.text.rstrip()))
+    width = max(len(tok.value), 1)
+    # a name that ran into the keywords after it: `谈心至少4次`
+    prev = fed[-1] if fed else None
+    if prev is not None and prev.type == "NAME":
+        split = swallowed_keyword_split(prev.value)
+        if split is not None:
+            declared = [a for a in _declared_actions(lx.text) if prev.value.startswith(a) and a != prev.value]
+            head = max(declared, key=len) if declared else split[0]
+            rest = prev.value[len(head) :]
+            return Diagnostic(
+                "name-swallowed",
+                Text(
+                    f"“{prev.value}”被读成了一个名称：名称只在空格或标点处结束",
+                    f"'{prev.value}' reads as one name: a name ends only at a space or punctuation",
+                ),
+                file, prev.line or 1, prev.column or 1,
+                Text(f"在“{head}”后面加一个空格：{head} {rest}", f"put a space after '{head}': {head} {rest}"),
+                "error", len(prev.value), lx.source_line(prev.line or 1),
+            )  # fmt: skip
+    label = _error_labels().get((ps.position, tok.type)) or _error_labels().get((ps.position, "*"))
+    if tok.type == "BAD":
+        label = _BAD_CHAR_LABELS.get(tok.value, label)
+    if label is not None:
+        code, zh, en, hzh, hen = label
+        return Diagnostic(code, Text(zh, en), file, line, col, Text(hzh, hen), "error", width, lx.source_line(line))
+    got_zh, got_en = _describe(tok, "zh"), _describe(tok, "en")
+    exp_zh, exp_en = _expected_words(expected, "zh"), _expected_words(expected, "en")
+    hint = None
+    if "$END" in expected and tok.type not in STATEMENT_START:
+        hint = Text(
+            "上一条语句在这里已经完整；新的语句要以关键词开头（如 要求、动作）",
+            "the statement before is complete here; a new statement starts with a keyword (require, action, …)",
+        )
+    elif tok.type == "NAME" and "NAME" not in expected:
+        hint = _keyword_typo_hint(tok.value, expected)
+    return Diagnostic(
+        "unexpected",
+        Text(f"这里不应出现{got_zh}；此处应为{exp_zh}", f"unexpected {got_en} here; expected {exp_en}"),
+        file, line, col, hint, "error", width, lx.source_line(line),
+    )  # fmt: skip
+
+
+def _keyword_typo_hint(word: str, expected: set[str]) -> Text | None:
+    import difflib
+
+    spellings = [s for s, t in ALL.items() if t in expected]
+    close = difflib.get_close_matches(word, spellings, n=1, cutoff=0.6)
+    if close:
+        return Text(f"是不是要写“{close[0]}”？", f"did you mean '{close[0]}'?")
+    return None
+
+
+_BAD_CHAR_LABELS = {
+    "；": ("semicolon", "语句之间不需要分号", "statements need no semicolon between them", "删掉分号；每条语句以关键词开头即可", "delete the semicolon: each statement starts with a keyword"),
+    ";": ("semicolon", "语句之间不需要分号", "statements need no semicolon between them", "删掉分号；每条语句以关键词开头即可", "delete the semicolon: each statement starts with a keyword"),
+    "'": ("single-quote", "文字要用双引号括起来", "texts are written in double quotes", '把单引号换成双引号 "', 'use double quotes " instead'),
+    "‘": ("single-quote", "文字要用双引号括起来", "texts are written in double quotes", '把单引号换成双引号 "', 'use double quotes " instead'),
+}  # fmt: skip
+
+
+# Common mistakes, each a label and bad inputs that show it. The parser state and the
+# token at each example's error become the key (like lark's match_examples).
+COMMON_MISTAKES: list[tuple[tuple[str, str, str, str, str], list[str]]] = [
+    (("count-missing", "“至少/至多/恰好”后面要写一个次数", "'at least', 'at most' or 'exactly' needs a number after it",
+      "写上次数，例如：至少 1 次 每 学期", "write the number, e.g. at least 1 per term"),
+     ["scheme \"x\" require 家访 at least per term", "scheme \"x\" require 家访 at most per term",
+      "scheme \"x\" require 家访 exactly per term", "方案 \"x\" 要求 家访 至少 每 学期",
+      "scheme \"x\" require 家访 at least", "scheme \"x\" ratio students per mentor at most where"]),
+    (("bound-missing", "动作后面要先写次数要求（至少/至多/介于/恰好）", "a duty needs its count right after the action: at least, at most, between or exactly",
+      "例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
+     ["scheme \"x\" require 家访 per term", "scheme \"x\" require 家访 1 per term",
+      "scheme \"x\" require 家访 within 7 days after event 考试", "方案 \"x\" 要求 家访 每 学期",
+      "scheme \"x\" require 家访", "scheme \"x\" require 家访 where", "scheme \"x\" require 家访 as \"a\"",
+      "scheme \"x\" require r: 家访 per term"]),
+    (("action-missing", "“要求”后面要写动作名称", "'require' must be followed by the action's name",
+      "例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
+     ["scheme \"x\" require at least 1 per term", "方案 \"x\" 要求 至少 1 次", "scheme \"x\" require \"家访\" at least 1",
+      "scheme \"x\" require 1"]),
+    (("unit-missing", "天数后面要写单位“天”（days）", "the number of days needs its unit: days (天)",
+      "例如：宽限 3 天 / grace 3 days", "for example: grace 3 days"),
+     ["scheme \"x\" grace 3", "scheme \"x\" remind 7", "scheme \"x\" grace 3 weeks", "scheme \"x\" remind 7 require"]),
+    (("action-name-missing", "“动作”后面先写动作名称，再写带引号的说明", "'action' needs a name first, then its description in quotes",
+      '例如：动作 家访 "学生家访"', 'for example: action 家访 "学生家访"'),
+     ["scheme \"x\" action \"家访\"", "scheme \"x\" action 1"]),
+    (("between-and", "“介于”的两个数之间要写“和”", "'between' needs 'and' between its two numbers",
+      "例如：介于 5 和 8 次 / between 5 and 8", "for example: between 5 and 8"),
+     ["scheme \"x\" require 家访 between 5 8", "scheme \"x\" require 家访 between 5 8 per term",
+      "scheme \"x\" require 家访 between 5, 8", "scheme \"x\" require 家访 between 5 - 8",
+      "scheme \"x\" require 家访 between 5 times 8"]),
+    (("ratio-bound-missing", "配比要写上下限（至多/至少/介于/恰好）", "a ratio needs its bound: at most, at least, between or exactly",
+      "例如：配比 学生 每 导师 至多 15", "for example: ratio students per mentor at most 15"),
+     ["scheme \"x\" ratio students per mentor 15", "scheme \"x\" ratio mentors per student 1",
+      "scheme \"x\" ratio students per mentor per grade 2"]),
+    (("item-colon", "评分项的名称后面要加冒号", "an item's name must be followed by a colon",
+      "例如：项 家访: 0.25 每 家访 上限 1", "for example: item 家访: 0.25 per 家访 max 1"),
+     ["scheme \"x\" score s { item 家访 0.25 per 家访 }", "scheme \"x\" score s { item 家访 manual }"]),
+    (("top-percent", "“前 N%”要带百分号", "'top N%' needs the percent sign",
+      "例如：优秀: 前 15%", "for example: 优秀: top 15%"),
+     ["scheme \"x\" rating r for s { 优秀: top 15 }", "scheme \"x\" rating r for s { 优秀: top 15 合格: otherwise }"]),
+    (("period-unit", "“每”后面的数字要带单位：周 或 天", "a number after 'per' needs its unit: weeks or days",
+      "例如：每 2 周 / per 2 weeks", "for example: per 2 weeks"),
+     ["scheme \"x\" require 家访 at least 1 per 2", "scheme \"x\" require 家访 at least 1 per 2 months",
+      "scheme \"x\" require 家访 at least 1 per 2 term"]),
+    (("quote-missing", "这里要写带双引号的文字", "a text in double quotes is needed here",
+      '用双引号把文字括起来，例如：方案 "古猗小学全员导师制"', 'put the text in double quotes, e.g. scheme "古猗小学全员导师制"'),
+     ["scheme 古猗小学", "scheme \"x\" school 古猗小学", "scheme \"x\" district 嘉定区",
+      "scheme \"x\" extends base", "scheme \"x\" conforms to jiading", "scheme \"x\" require 家访 at least 1 as 每学期家访",
+      "scheme \"x\" require 家访 at least 1 where student has 城区", "scheme \"x\" require 家访 at least 1 where mentor has 班主任",
+      "scheme \"x\" require 家访 at least 1 where student.class = 一班", "scheme \"x\" ratio students per mentor at most 1 where student has 城区"]),
+    (("event-keyword", "事件窗口要写“事件”（event）再写事件种类", "an event window needs the word 'event' before the event's kind",
+      "例如：在 7 天 之后 事件 重大变故 / within 7 days after event 重大变故", "for example: within 7 days after event 重大变故"),
+     ["scheme \"x\" require 谈心 at least 1 within 7 days after 重大变故", "scheme \"x\" require 谈心 at least 1 within 7 days around 考试",
+      "scheme \"x\" require 谈心 at least 1 within 7 days before 考试"]),
+    (("event-direction", "事件窗口要说明是事件之前、之后还是前后", "an event window needs before, after or around",
+      "例如：在 7 天 之后 事件 重大变故 / within 7 days after event 重大变故", "for example: within 7 days after event 重大变故"),
+     ["scheme \"x\" require 谈心 at least 1 within 7 days event 重大变故", "scheme \"x\" require 谈心 at least 1 within 7 days"]),
+    (("first-statement", "这里应开始一条新语句", "a new statement should start here",
+      "每条语句以关键词开头（如 方案、要求、动作）；名称不能单独成行", "every statement starts with a keyword (scheme, require, action, …); a name cannot stand alone"),
+     ["家访", "\"x\"", "1"]),
+]  # fmt: skip
+
+
+@cache
+def _error_labels() -> dict[tuple[Any, str], tuple[str, str, str, str, str]]:
+    table: dict[tuple[Any, str], tuple[str, str, str, str, str]] = {}
+    states, conf = _grammar()
+    for label, examples in COMMON_MISTAKES:
+        for example in examples:
+            key = _error_key(example, states, conf)
+            if key is not None:
+                table.setdefault(key, label)
+    return table
+
+
+def _error_key(text: str, states: Any, conf: ParseConf) -> tuple[Any, str] | None:  # type: ignore[type-arg]
+    lx = Lexer(text)
+    ps = ParserState(conf, None)  # type: ignore[arg-type]
+    fed = False
+    while True:
+        tok = lx.next(states[ps.position])
+        acceptable = states[ps.position]
+        if tok.type in acceptable and tok.type != "$END":
+            ps.feed_token(tok)
+            fed = True
+            continue
+        if tok.type == "$END" and "$END" in acceptable:
+            return None
+        if fed and tok.type in STATEMENT_START and "$END" in acceptable:
+            lx.rewind(tok)
+            ps = ParserState(conf, None)  # type: ignore[arg-type]
+            fed = False
+            continue
+        return (ps.position, tok.type)
