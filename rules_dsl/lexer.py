@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -63,6 +64,21 @@ def decompose(text: str, start: int) -> list[tuple[str, str, int]] | None:
     Returns (type, text, position) pieces. English keywords only count as whole
     ASCII words (`perterm` is a name, `4times` is 4 and `times`).
     """
+    word = _WORD.match(text, start)
+    end = word.end() if word else start
+    if end < len(text) and text[end] in ".-":
+        return _decompose(text, start)  # a decimal or a date may run on past the word
+    found = _decompose_word(word.group() if word else "")
+    return None if found is None else [(t, v, p + start) for t, v, p in found]
+
+
+@lru_cache(maxsize=4096)
+def _decompose_word(word: str) -> tuple[tuple[str, str, int], ...] | None:
+    found = _decompose(word, 0)
+    return None if found is None else tuple(found)
+
+
+def _decompose(text: str, start: int) -> list[tuple[str, str, int]] | None:
     pieces: list[tuple[str, str, int]] = []
     if not _split(text, start, pieces):
         return None
@@ -137,9 +153,8 @@ class Lexer:
         return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
 
     def _token(self, type_: str, value: str, pos: int, end: int) -> Token:
-        line, col = self.line_col(pos)
-        end_line, end_col = self.line_col(end)
-        return Token(type_, value, pos, line, col, end_line, end_col, end)
+        line = bisect.bisect_right(self.line_starts, pos)
+        return Token(type_, value, pos, line, pos - self.line_starts[line - 1] + 1, None, None, end)
 
     def rewind(self, tok: Token) -> None:
         """Lex again from `tok` (in a new parser context)."""

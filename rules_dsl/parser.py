@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -425,15 +425,16 @@ def _drive(lx: Lexer, result: ParsedFile) -> None:
     while True:
         ps = ParserState(conf, None)  # type: ignore[arg-type]
         fed: list[Token] = []
+        stack = ps.state_stack
         while True:
+            acceptable = states[stack[-1]]
             try:
-                tok = lx.next(states[ps.position])
+                tok = lx.next(acceptable)
             except LexError as e:
                 result.diagnostics.append(_lex_diagnostic(lx, result.file, e))
                 _resync(lx, states)
                 fed = []
                 break
-            acceptable = states[ps.position]
             if tok.type == "$END":
                 if fed:
                     _finish(ps, fed, tok, lx, result, states)
@@ -479,7 +480,16 @@ def _resync(lx: Lexer, states: Any, after: Token | None = None) -> None:
         if tok.type in STATEMENT_START and prev_type not in ("DOT", "PER"):
             lx.rewind(tok)
             return
+        if tok.type == "NAME" and after is not None and (tok.line or 0) > (after.line or 0) and _starts_line(lx, tok) \
+                and _keyword_typo_hint(tok.value, STATEMENT_START) is not None:
+            lx.rewind(tok)  # a mistyped statement keyword (`requre`): report it too
+            return
         prev_type = tok.type
+
+
+def _starts_line(lx: Lexer, tok: Token) -> bool:
+    start = lx.line_starts[(tok.line or 1) - 1]
+    return lx.text[start : tok.start_pos].strip() == ""
 
 
 # -- error messages ---------------------------------------------------------------------
@@ -495,7 +505,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "STRING": ('带双引号的文字（如 "家访"）', 'a text in double quotes (like "家访")'),
     "NUMBER": ("数字", "a number"),
     "MMDD": ("月-日（如 10-15）", "a month-day date (like 10-15)"),
-    "$END": ("文件结尾", "the end of the file"),
+    "$END": ("下一条语句", "the next statement"),
     "COLON": ("冒号 :", "a colon ':'"),
     "COMMA": ("逗号 ,", "a comma ','"),
     "LPAR": ("左括号 (", "'('"),
@@ -583,6 +593,10 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
     expected = set(states[ps.position].keys())
     line, col = (tok.line or 1, tok.column or 1) if tok.type != "$END" else lx.line_col(len(lx.text.rstrip()))
     width = max(len(tok.value), 1)
+    if fed and (tok.type == "$END" or (tok.line or 0) > (fed[-1].line or 0)):
+        # something is missing at the end of a line: point just after the last word
+        line, col = lx.line_col(fed[-1].end_pos or 0)
+        width = 1
     # a name that ran into the keywords after it: `谈心至少4次`
     prev = fed[-1] if fed else None
     if prev is not None and prev.type == "NAME":
@@ -601,6 +615,14 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
                 Text(f"在“{head}”后面加一个空格：{head} {rest}", f"put a space after '{head}': {head} {rest}"),
                 "error", len(prev.value), lx.source_line(prev.line or 1),
             )  # fmt: skip
+    if tok.type == "NAME" and "NAME" not in expected:
+        typo = _keyword_typo_hint(tok.value, expected)
+        if typo is not None:
+            return Diagnostic(
+                "unknown-keyword",
+                Text(f"不认识的词“{tok.value}”", f"unknown word '{tok.value}'"),
+                file, line, col, typo, "error", width, lx.source_line(line),
+            )  # fmt: skip
     label = _error_labels().get((ps.position, tok.type)) or _error_labels().get((ps.position, "*"))
     if tok.type == "BAD":
         label = _BAD_CHAR_LABELS.get(tok.value, label)
@@ -615,16 +637,14 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
             "上一条语句在这里已经完整；新的语句要以关键词开头（如 要求、动作）",
             "the statement before is complete here; a new statement starts with a keyword (require, action, …)",
         )
-    elif tok.type == "NAME" and "NAME" not in expected:
-        hint = _keyword_typo_hint(tok.value, expected)
     return Diagnostic(
         "unexpected",
-        Text(f"这里不应出现{got_zh}；此处应为{exp_zh}", f"unexpected {got_en} here; expected {exp_en}"),
+        Text(f"这里不应出现{got_zh}；此处应为{exp_zh}", f"{got_en} is not expected here; expected {exp_en}"),
         file, line, col, hint, "error", width, lx.source_line(line),
     )  # fmt: skip
 
 
-def _keyword_typo_hint(word: str, expected: set[str]) -> Text | None:
+def _keyword_typo_hint(word: str, expected: Container[str]) -> Text | None:
     import difflib
 
     spellings = [s for s, t in ALL.items() if t in expected]
@@ -713,6 +733,7 @@ def _error_labels() -> dict[tuple[Any, str], tuple[str, str, str, str, str]]:
             key = _error_key(example, states, conf)
             if key is not None:
                 table.setdefault(key, label)
+                table.setdefault((key[0], "*"), label)  # the same state, whatever comes next
     return table
 
 
