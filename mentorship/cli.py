@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from . import dsl_commands, engine_commands
+from . import dsl_commands, engine_commands, generate_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,7 @@ def cli(ctx: click.Context, lang: str) -> None:
     ctx.obj = {"lang": lang}
 
 
-for command in [*dsl_commands.COMMANDS, *engine_commands.COMMANDS]:
+for command in [*dsl_commands.COMMANDS, *engine_commands.COMMANDS, *generate_command.COMMANDS]:
     cli.add_command(command)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lark import Token
 
-from .keywords import ALL, PUNCTUATION
+from .keywords import ALL, PUNCTUATION, STATEMENT_START
 
 _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"[^\W\d]\w*")
@@ -161,6 +161,10 @@ class Lexer:
         self.pending.clear()
         self.pos = tok.start_pos or 0
 
+    def _starts_line(self, pos: int) -> bool:
+        start = self.text.rfind("\n", 0, pos) + 1
+        return self.text[start:pos].strip() == ""
+
     # -- the lexer proper -------------------------------------------------------------
     def next(self, acceptable: Container[str]) -> Token:
         if self.pending:
@@ -246,7 +250,15 @@ class Lexer:
                 return self._token("MMDD", m.group(), i, m.end())
         pieces = decompose(text, i)
         name = _NAME.match(text, i)
-        if pieces is not None and (pieces[0][0] in acceptable or name is None or "NAME" not in acceptable):
+        if pieces is not None and (
+            pieces[0][0] in acceptable
+            or name is None
+            or "NAME" not in acceptable
+            # a statement keyword opening a line opens a statement, even where a name
+            # could stand: `action` + newline + `require …` is a missing name, not an
+            # action called "require"
+            or (pieces[0][0] in STATEMENT_START and self._starts_line(i))
+        ):
             toks = []
             for k, (type_, value, pos) in enumerate(pieces):
                 end = pieces[k + 1][2] if k + 1 < len(pieces) else pos + len(value)

@@ -18,13 +18,14 @@ from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer as LarkLexer
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from . import ast
 from .errors import Diagnostic, SchemeSyntaxError, Text
 from .keywords import ALL, CHINESE, ENGLISH, STATEMENT_START
-from .lexer import Comment, LexError, Lexer, swallowed_keyword_split
+from .lexer import Comment, LexError, Lexer, decompose, swallowed_keyword_split
 
 MAX_BYTES = 1024 * 1024
 
@@ -420,7 +421,9 @@ def parse_file_text(text: str, file: str = "<scheme>") -> ParsedFile:
     return result
 
 
-def _drive(lx: Lexer, result: ParsedFile) -> None:
+def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = None) -> None:
+    """Parse statement after statement; with `probe`, stop at the first error and
+    record its (parser state, token type) instead (see _error_labels)."""
     states, conf = _grammar()
     while True:
         ps = ParserState(conf, None)  # type: ignore[arg-type]
@@ -435,30 +438,43 @@ def _drive(lx: Lexer, result: ParsedFile) -> None:
                 _resync(lx, states)
                 fed = []
                 break
-            if tok.type == "$END":
+            if tok.type == "$END" and (not fed or "$END" in acceptable):
                 if fed:
-                    _finish(ps, fed, tok, lx, result, states)
+                    _finish(ps, fed, tok, lx, result, states, probe)
                 result.comments = lx.comments
                 return
             if tok.type in acceptable:
                 ps.feed_token(tok)
                 fed.append(tok)
                 continue
-            if fed and tok.type in STATEMENT_START and "$END" in acceptable:
+            typo = tok.type == "NAME" and fed and tok.line == fed[-1].line and _keyword_typo_hint(tok.value, acceptable)
+            if fed and "$END" in acceptable and not typo:
+                # the statement is complete; whatever is wrong is in the next one
                 lx.rewind(tok)
-                _finish(ps, fed, tok, lx, result, states)
+                _finish(ps, fed, tok, lx, result, states, probe)
                 break
+            if probe is not None:
+                probe.append((ps.position, tok.type))
+                return
             result.diagnostics.append(_unexpected(lx, result.file, ps, tok, fed, states))
-            _resync(lx, states, after=tok)
+            if fed and tok.type in STATEMENT_START:
+                lx.rewind(tok)  # the next statement starts right here (`grace 3` + newline + `require …`)
+            else:
+                _resync(lx, states, after=tok)
             break
 
 
-def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: ParsedFile, states: Any) -> None:  # type: ignore[type-arg]
+def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: ParsedFile, states: Any,  # type: ignore[type-arg]
+            probe: list[tuple[Any, str]] | None = None) -> None:
     end = Token("$END", "", nxt.start_pos, nxt.line, nxt.column)
+    before = ParserState(ps.parse_conf, None, list(ps.state_stack), list(ps.value_stack))  # type: ignore[arg-type]
     try:
         node = ps.feed_token(end, is_end=True)
-    except Exception:  # an LALR default reduction that turns out wrong: report it as missing parts
-        result.diagnostics.append(_unexpected(lx, result.file, ps, end, fed, states))
+    except UnexpectedToken:  # an LALR default reduction that turns out wrong: report it as missing parts
+        if probe is not None:
+            probe.append((before.position, nxt.type))
+        else:
+            result.diagnostics.append(_unexpected(lx, result.file, before, nxt, fed, states))
         return
     result.statements.append(ParsedStatement(_unwrap(node), fed))
 
@@ -623,6 +639,18 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
                 Text(f"不认识的词“{tok.value}”", f"unknown word '{tok.value}'"),
                 file, line, col, typo, "error", width, lx.source_line(line),
             )  # fmt: skip
+    if prev is not None and prev.type == "NAME" and decompose(prev.value, 0) is not None and len(fed) >= 2 \
+            and fed[-2].type in ("REQUIRE", "COLON", "ACTION"):
+        # a keyword stood where a name belongs (`要求 至少 1 次`): the name is missing
+        line, col = prev.line or 1, prev.column or 1
+        zh_what, en_what = ("动作名称", "the action's name") if fed[-2].type != "ACTION" else ("动作名称", "a name")
+        return Diagnostic(
+            "name-missing",
+            Text(f"这里缺少{zh_what}：“{prev.value}”是关键词", f"{en_what} is missing here: '{prev.value}' is a keyword"),
+            file, line, col,
+            Text("例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
+            "error", len(prev.value), lx.source_line(line),
+        )  # fmt: skip
     label = _error_labels().get((ps.position, tok.type)) or _error_labels().get((ps.position, "*"))
     if tok.type == "BAD":
         label = _BAD_CHAR_LABELS.get(tok.value, label)
@@ -678,7 +706,7 @@ COMMON_MISTAKES: list[tuple[tuple[str, str, str, str, str], list[str]]] = [
       "scheme \"x\" require r: 家访 per term"]),
     (("action-missing", "“要求”后面要写动作名称", "'require' must be followed by the action's name",
       "例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
-     ["scheme \"x\" require at least 1 per term", "方案 \"x\" 要求 至少 1 次", "scheme \"x\" require \"家访\" at least 1",
+     ["scheme \"x\" require \"家访\" at least 1",
       "scheme \"x\" require 1"]),
     (("unit-missing", "天数后面要写单位“天”（days）", "the number of days needs its unit: days (天)",
       "例如：宽限 3 天 / grace 3 days", "for example: grace 3 days"),
@@ -738,21 +766,6 @@ def _error_labels() -> dict[tuple[Any, str], tuple[str, str, str, str, str]]:
 
 
 def _error_key(text: str, states: Any, conf: ParseConf) -> tuple[Any, str] | None:  # type: ignore[type-arg]
-    lx = Lexer(text)
-    ps = ParserState(conf, None)  # type: ignore[arg-type]
-    fed = False
-    while True:
-        tok = lx.next(states[ps.position])
-        acceptable = states[ps.position]
-        if tok.type in acceptable and tok.type != "$END":
-            ps.feed_token(tok)
-            fed = True
-            continue
-        if tok.type == "$END" and "$END" in acceptable:
-            return None
-        if fed and tok.type in STATEMENT_START and "$END" in acceptable:
-            lx.rewind(tok)
-            ps = ParserState(conf, None)  # type: ignore[arg-type]
-            fed = False
-            continue
-        return (ps.position, tok.type)
+    probe: list[tuple[Any, str]] = []
+    _drive(Lexer(text), ParsedFile("<example>", text), probe)
+    return probe[0] if probe else None

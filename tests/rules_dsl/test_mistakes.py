@@ -1,0 +1,116 @@
+"""Malformed schemes as a new user writes them: each gets the right place and a useful message."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules_dsl.compiler import compile_text
+from rules_dsl.errors import SchemeError, SchemeSyntaxError
+from rules_dsl.parser import COMMON_MISTAKES
+
+HEAD = 'scheme "t"\naction 家访 "home visit"\naction 谈心 "talk"\n'
+
+# (scheme text after HEAD, error code, line, column, words the English message or hint must contain)
+MISTAKES = [
+    ("requre 家访 at least 1 per term", "unknown-keyword", 4, 1, "did you mean 'require'"),
+    ("require 家访 at leest 1 per term", "unknown-keyword", 4, 15, "did you mean 'least'"),
+    ("require 家访 at least 1 per trem", "unknown-keyword", 4, 27, "did you mean 'term'"),
+    ("require 家访 at least 1 par term", "unknown-keyword", 4, 23, "did you mean 'per'"),
+    ("require 家访 at least 1 per term\n家访 at least 1", "first-statement", 5, 1, "starts with a keyword"),
+    ("require 家访 at least 1 per term @", "first-statement", 4, 32, "starts with a keyword"),
+    ("action\nrequire 家访 at least 1 per term", "action-name-missing", 4, 7, "name first"),
+    ("要求 至少 1 次 每 学期", "name-missing", 4, 4, "action's name is missing"),
+    ("require 家方 at least 1 per term", "undeclared-action", 4, 9, "did you mean '家访'"),
+    ("require 家访 at least per term", "count-missing", 4, 21, "needs a number"),
+    ("require 家访 between 5 8 per term", "between-and", 4, 22, "'and'"),
+    ("require 家访 per term at least 1", "bound-missing", 4, 12, "count right after the action"),
+    ("require at least 1 家访 per term", "name-missing", 4, 9, "action's name is missing"),
+    ('require "家访" at least 1 per term', "action-missing", 4, 9, "action's name"),
+    ('require 家访 at least 1 per term as "unterminated', "unterminated-string", 4, 35, "closing quote"),
+    ("grace 3", "unit-missing", 4, 8, "days"),
+    ("grace 3\nrequire 家访 at least 1 per term", "unit-missing", 4, 8, "days"),
+    ('action "书面反馈"', "action-name-missing", 4, 8, "name first"),
+    ("ratio students per mentor 15", "ratio-bound-missing", 4, 27, "bound"),
+    ("require 谈心 at least 1 within 7 days after 重大变故", "event-keyword", 4, 43, "'event'"),
+    ('require 家访 at least 1 where student has 城区', "quote-missing", 4, 41, "double quotes"),
+    ("scheme 古猗小学", "quote-missing", 4, 8, "double quotes"),
+    ("require 家访 at least 1 per 2", "period-unit", 4, 28, "weeks or days"),
+    ('score s { item a 0.25 per 家访 }', "item-colon", 4, 18, "colon"),
+    ('score s { item a: manual }\nrating r for s { 优秀: top 15 }', "top-percent", 5, 29, "percent sign"),
+    ("要求 谈心至少4次 每学期", "name-swallowed", 4, 4, "put a space after '谈心'"),
+    ("要求 家访每学期 至少 1 次", "undeclared-action", 4, 4, "put a space after '家访'"),
+    ("require 家访 at least 1 per term；", "semicolon", 4, 31, "semicolon"),
+    ("require 家访 at least 1.5 per term", "not-whole", 4, 21, "whole number"),
+    ("require 家访 at least 0 per term", "zero-count", 4, 21, "always holds"),
+    ("require 家访 between 8 and 5", "min-above-max", 4, 12, "between 5 and 8"),
+    ("require 家访 at least 1 per school_year by 13-01", "bad-date", 4, 39, "not a day of the year"),
+    ("require 家访 at least 1 per month by 10-15", "window-period", 4, 33, "per term or per school_year"),
+    ("require 家访 at least 1 per 0 weeks", "too-small", 4, 27, "at least 1"),
+    ("require 家访 at least 1 per term where mentor has \"班主任\"", "where-mentor", 4, 38, "per mentor or per pair"),
+    ("score s { item a: manual\n total = a + b }", "unknown-item", 5, 14, "no item named 'b'"),
+    ("rating r for 考核 { a: otherwise }", "unknown-score", 4, 14, "no score named '考核'"),
+    ("score s { item a: manual }\nrating r for s { a: top 0% b: otherwise }", "top-range", 5, 25, "outside 0–100"),
+    ("家访 at least 1 per term", "first-statement", 4, 1, "starts with a keyword"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line", "column", "words"), MISTAKES, ids=[m[1] + ":" + m[0][:24] for m in MISTAKES])
+def test_common_mistake_gets_the_right_place_and_message(text: str, code: str, line: int, column: int, words: str) -> None:
+    """Each mistake is reported at its line and column, with the right code and a message that helps."""
+    with pytest.raises(SchemeError) as info:
+        compile_text(HEAD + text, "t.scheme")
+    diag = info.value.diagnostics[0]
+    rendered = diag.render("en")
+    assert (diag.code, diag.line, diag.column) == (code, line, column), rendered
+    assert words in rendered, rendered
+    zh = diag.render("zh")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in diag.message.zh), zh  # a Chinese message exists
+    assert "__ANON" not in rendered and "NAME" not in rendered and "STRING" not in rendered
+
+
+@pytest.mark.parametrize(("label", "example"), [(label, ex) for label, examples in COMMON_MISTAKES for ex in examples])
+def test_every_labelled_example_gets_its_label(label: tuple[str, ...], example: str) -> None:
+    """The table of common mistakes: each example input produces that mistake's message."""
+    with pytest.raises(SchemeSyntaxError) as info:
+        compile_text(example, "t.scheme")
+    assert info.value.diagnostics[0].code == label[0], info.value.render("en")
+
+
+def test_several_errors_are_reported_together() -> None:
+    """The parser recovers at the next statement and reports every syntax error in one run."""
+    text = HEAD + "require 家访 at least per term\nrequire 谈心 at most\naction\nrequire 家访 at least 1 per term\ngrace x days\n"
+    with pytest.raises(SchemeSyntaxError) as info:
+        compile_text(text, "t.scheme")
+    assert [d.line for d in info.value.diagnostics] == [4, 5, 6, 8]
+
+
+def test_errors_never_show_lark_terminal_names() -> None:
+    """Expected-token lists use words a clerk knows, in both languages."""
+    bad = ["scheme", 'scheme "x" ratio', 'scheme "x" require 家访 at', 'scheme "x" score s {', 'scheme "x" rating r for s { a:']
+    for text in bad:
+        with pytest.raises(SchemeError) as info:
+            compile_text(text, "t.scheme")
+        for lang in ("zh", "en"):
+            out = info.value.render(lang)
+            for terminal in ("__ANON", "NAME", "NUMBER", "STRING", "$END", "MMDD", "LPAR", "AT_LEAST_ZH"):
+                assert terminal not in out, out
+
+
+def test_oversized_input_is_refused_with_a_clear_error() -> None:
+    """Input over 1 MiB is refused before parsing."""
+    with pytest.raises(SchemeError) as info:
+        compile_text('scheme "x"\n' + "# padding\n" * 120_000, "big.scheme")
+    assert info.value.diagnostics[0].code == "too-large"
+
+
+def test_absurd_nesting_is_refused_with_a_clear_error() -> None:
+    """Thousands of nested parentheses give an error, not a RecursionError."""
+    text = HEAD + 'require 家访 at least 1 where ' + "(" * 5000 + 'student has "x"' + ")" * 5000
+    with pytest.raises(SchemeError) as info:
+        compile_text(text, "t.scheme")
+    assert info.value.diagnostics[0].code == "too-deep"
+
+
+def test_deep_but_reasonable_nesting_compiles() -> None:
+    text = HEAD + 'require 家访 at least 1 where ' + "(" * 40 + 'student has "x"' + ")" * 40
+    assert compile_text(text, "t.scheme")["rules"][0]["where"] == {"op": "student_has", "tag": "x"}
