@@ -124,10 +124,10 @@ def _split(text: str, i: int, pieces: list[tuple[str, str, int]]) -> bool:
 
 def swallowed_keyword_split(name: str) -> tuple[str, str] | None:
     """`谈心至少4次` → ('谈心', '至少4次'): where a name ran into the keywords after it."""
-    for k in range(len(name) - 1, 0, -1):
+    for k in range(1, len(name)):
+        # the shortest name before a run of nothing but keywords: 谈心|至少4次, not 谈心至少4|次
         rest = decompose(name, k)
         if rest and rest[0][0] not in ("NUMBER", "MMDD") and _NAME.fullmatch(name[:k]):
-            # prefer the longest name prefix whose rest is all keywords
             return name[:k], name[k:]
     return None
 
