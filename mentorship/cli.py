@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import click
 
+from rules_dsl.errors import default_lang
+
 from . import dsl_commands, engine_commands, generate_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--lang", type=click.Choice(["zh", "en"]), envvar="MENTORSHIP_LANG", default="zh", show_default=True,
+@click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), callback=lambda _c, _p, v: v.lower(),
+              default=default_lang, show_default="zh, or MENTORSHIP_LANG",
               help="Language of messages: zh (中文) or en.")  # fmt: skip
 @click.pass_context
 def cli(ctx: click.Context, lang: str) -> None:

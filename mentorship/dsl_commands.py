@@ -31,6 +31,10 @@ def _expand(paths: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _print_diagnostics(diags: list[Diagnostic]) -> None:
     for d in diags:
         click.echo(d.render(_lang()) + "\n", err=True)
@@ -60,7 +64,7 @@ def check(files: tuple[str, ...], fmt: str) -> None:
         if ir is not None:
             summary = (f"{len(ir['actions'])} 个动作、{len(ir['ratios'])} 条配比、{len(ir['rules'])} 条要求、{len(ir['scores'])} 项评分"
                        if _lang() == "zh" else
-                       f"{len(ir['actions'])} actions, {len(ir['ratios'])} ratios, {len(ir['rules'])} rules, {len(ir['scores'])} scores")  # fmt: skip
+                       ", ".join(_count(len(ir[k]), k[:-1]) for k in ("actions", "ratios", "rules", "scores")))  # fmt: skip
             click.echo(f"{file}: ok — {summary}")
         else:
             n = len(errors)

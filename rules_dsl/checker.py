@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import ast
 from .errors import Diagnostic, Text
-from .keywords import RESERVED_ITEM_NAMES
+from .keywords import ALL, RESERVED_ITEM_NAMES
 from .lexer import swallowed_keyword_split
 from .program import Program
 
@@ -44,10 +44,12 @@ class Checker:
         except InvalidOperation:  # pragma: no cover - the lexer only makes valid numbers
             return None
         if num.percent or value != value.to_integral_value():
-            self.error(num.span, "not-whole", f"{what_zh}必须是整数，不能是 {num.text}", f"{what_en} must be a whole number, not {num.text}")
+            self.error(num.span, "not-whole", f"{what_zh}必须是整数，不能是 {num.text}", f"{what_en} must be a whole number, not {num.text}",
+                       (f"写一个整数，例如 {max(int(value), minimum, 1)}", f"write a whole number, e.g. {max(int(value), minimum, 1)}"))  # fmt: skip
             return None
         if value < minimum:
-            self.error(num.span, "too-small", f"{what_zh}至少为 {minimum}", f"{what_en} must be at least {minimum}")
+            self.error(num.span, "too-small", f"{what_zh}至少为 {minimum}", f"{what_en} must be at least {minimum}",
+                       (f"写一个不小于 {minimum} 的整数", f"write a whole number of {minimum} or more"))  # fmt: skip
             return None
         return int(value)
 
@@ -113,6 +115,10 @@ class Checker:
                            ("换一个名称，或删掉重复的声明", "use another name, or remove the repeated declaration"))  # fmt: skip
                 continue
             actions[name] = stmt
+            if name in ALL:
+                self.warn(stmt.name.span, "action-is-keyword", f"动作名称“{name}”也是关键词，在某些位置会被读成关键词",
+                          f"the action name '{name}' is also a keyword and reads as the keyword in some places (e.g. 'per {name}')",
+                          ("换一个不是关键词的名称", "choose a name that is not a keyword"))  # fmt: skip
             if stmt.min_minutes is not None:
                 self.whole(stmt.min_minutes, "最短时长（分钟）", "the minimum duration in minutes", minimum=1)
         return actions
@@ -141,17 +147,22 @@ class Checker:
                 self.error(bound.span, "min-above-max", f"下限 {low} 大于上限 {high}", f"the lower bound {low} is above the upper bound {high}",
                            (f"写成 介于 {high} 和 {low}", f"write between {high} and {low}"))  # fmt: skip
             elif high == 0:
-                self.error(bound.span, "zero-count", "“介于 0 和 0”应写成“至多 0”", "'between 0 and 0' is better written 'at most 0'",
-                           ("改成：至多 0", "write: at most 0"))  # fmt: skip
+                self.zero_upper(bound, for_ratio, "介于 0 和 0", "between 0 and 0")
         elif bound.kind == "at_least" and low == 0:
             self.error(bound.low.span, "zero-count", "“至少 0”总是成立，没有意义", "'at least 0' always holds: it requires nothing",
                        ("写一个大于 0 的次数，或删掉这条要求", "write a count above 0, or remove the requirement"))  # fmt: skip
         elif bound.kind == "exactly" and low == 0:
-            self.error(bound.low.span, "zero-count", "“恰好 0”应写成“至多 0”", "'exactly 0' is better written 'at most 0'",
-                       ("改成：至多 0", "write: at most 0"))  # fmt: skip
+            self.zero_upper(bound, for_ratio, "恰好 0", "exactly 0")
         elif bound.kind == "at_most" and low == 0 and for_ratio:
-            self.error(bound.low.span, "zero-count", "配比“至多 0”意味着不能有任何结对，没有意义", "a ratio of 'at most 0' allows no pairing at all",
+            self.zero_upper(bound, for_ratio, "至多 0", "at most 0")
+
+    def zero_upper(self, bound: ast.Bound, for_ratio: bool, zh: str, en: str) -> None:
+        if for_ratio:
+            self.error(bound.span, "zero-count", f"配比“{zh}”意味着不能有任何结对，没有意义", f"a ratio of '{en}' allows no pairing at all",
                        ("写一个大于 0 的上限", "write a bound above 0"))  # fmt: skip
+        elif en != "at most 0":
+            self.error(bound.span, "zero-count", f"“{zh}”应写成“至多 0”", f"'{en}' is better written 'at most 0'",
+                       ("改成：至多 0", "write: at most 0"))  # fmt: skip
 
     def check_where(self, cond: ast.Cond, allow_student: bool, allow_mentor: bool, context_zh: str, context_en: str) -> None:
         for node in walk_cond(cond):
@@ -344,7 +355,7 @@ class Checker:
                         pct = Decimal(node.percent.text)
                         if not (0 < pct <= 100):
                             self.error(node.percent.span, "top-range", f"前 {node.percent.text}% 超出 0–100 的范围", f"top {node.percent.text}% is outside 0–100",
-                                       ("写一个 1 到 100 之间的百分比", "write a percentage from 1 to 100"))  # fmt: skip
+                                       ("写一个大于 0、不超过 100 的百分比", "write a percentage above 0 and at most 100"))  # fmt: skip
                     elif isinstance(node, ast.Compare) and node.left is not None and score is not None and node.left.text not in items:
                         self.unknown_item(node.left, items)
 

@@ -22,7 +22,7 @@ LANGS = ("zh", "en")
 
 
 def default_lang() -> str:
-    """Chinese first; `MENTORSHIP_LANG=en` (or an English LANG) switches to English."""
+    """Chinese first; `MENTORSHIP_LANG=en` switches to English (any other value: Chinese)."""
     explicit = os.environ.get("MENTORSHIP_LANG", "").lower()
     if explicit in LANGS:
         return explicit

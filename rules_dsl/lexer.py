@@ -132,6 +132,15 @@ def swallowed_keyword_split(name: str) -> tuple[str, str] | None:
     return None
 
 
+def keyword_prefix_split(name: str) -> tuple[str, str] | None:
+    """`在7天之后事件重大变故` → ('在7天之后事件', '重大变故'): keywords glued onto a name."""
+    for k in range(len(name) - 1, 0, -1):
+        head = decompose(name[:k], 0)
+        if head and _NAME.fullmatch(name[k:]) and decompose(name, k) is None:
+            return name[:k], name[k:]
+    return None
+
+
 class Lexer:
     def __init__(self, text: str):
         self.text = text
@@ -161,7 +170,7 @@ class Lexer:
         self.pending.clear()
         self.pos = tok.start_pos or 0
 
-    def _starts_line(self, pos: int) -> bool:
+    def starts_line(self, pos: int) -> bool:
         start = self.text.rfind("\n", 0, pos) + 1
         return self.text[start:pos].strip() == ""
 
@@ -221,6 +230,7 @@ class Lexer:
         text = self.text
         close = '"' if text[i] == '"' else "”"
         j = i + 1
+        depth = 0
         chars: list[str] = []
         while j < len(text) and text[j] not in "\r\n":
             ch = text[j]
@@ -228,9 +238,13 @@ class Lexer:
                 chars.append(text[j + 1])
                 j += 2
                 continue
-            if ch == close:
-                self.pos = j + 1
-                return self._token("STRING", "".join(chars), i, j + 1)
+            if ch == "“" and close == "”":
+                depth += 1  # Chinese writers nest “…” inside “…”
+            elif ch == close:
+                if depth == 0:
+                    self.pos = j + 1
+                    return self._token("STRING", "".join(chars), i, j + 1)
+                depth -= 1
             chars.append(ch)
             j += 1
         raise LexError(
@@ -257,7 +271,7 @@ class Lexer:
             # a statement keyword opening a line opens a statement, even where a name
             # could stand: `action` + newline + `require …` is a missing name, not an
             # action called "require"
-            or (pieces[0][0] in STATEMENT_START and self._starts_line(i))
+            or (pieces[0][0] in STATEMENT_START and self.starts_line(i))
         ):
             toks = []
             for k, (type_, value, pos) in enumerate(pieces):

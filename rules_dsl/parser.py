@@ -25,7 +25,7 @@ from lark.parsers.lalr_parser_state import ParseConf, ParserState
 from . import ast
 from .errors import Diagnostic, SchemeSyntaxError, Text
 from .keywords import ALL, CHINESE, ENGLISH, STATEMENT_START
-from .lexer import Comment, LexError, Lexer, decompose, swallowed_keyword_split
+from .lexer import Comment, LexError, Lexer, decompose, keyword_prefix_split, swallowed_keyword_split
 
 MAX_BYTES = 1024 * 1024
 
@@ -118,11 +118,8 @@ class _Builder(Transformer):  # type: ignore[type-arg]
     def action_min(self, c: list[Any]) -> ast.Num:
         return _num(c[1])
 
-    def count(self, c: list[Any]) -> ast.Num:
-        return _num(c[0])
-
     def _bound(self, kind: str, c: list[Any]) -> ast.Bound:
-        nums = [x for x in c if isinstance(x, ast.Num)]
+        nums = [_num(t) for t in _toks(c, "NUMBER")]
         return ast.Bound(kind, nums[0], nums[1] if len(nums) > 1 else None, _first_span(c))
 
     def at_least(self, c: list[Any]) -> ast.Bound:
@@ -444,11 +441,16 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
                 result.comments = lx.comments
                 return
             if tok.type in acceptable:
-                ps.feed_token(tok)
-                fed.append(tok)
-                continue
-            typo = tok.type == "NAME" and fed and tok.line == fed[-1].line and _keyword_typo_hint(tok.value, acceptable)
-            if fed and "$END" in acceptable and not typo:
+                try:
+                    ps.feed_token(tok)
+                    fed.append(tok)
+                    continue
+                except UnexpectedToken:
+                    # LALR tables reduce on a lookahead before they find it invalid: judge
+                    # the token in the state those reductions reached
+                    acceptable = states[stack[-1]]
+            starts_next = tok.type in STATEMENT_START or (tok.type != "$END" and lx.starts_line(tok.start_pos or 0))
+            if fed and "$END" in acceptable and starts_next:
                 # the statement is complete; whatever is wrong is in the next one
                 lx.rewind(tok)
                 _finish(ps, fed, tok, lx, result, states, probe)
@@ -496,16 +498,11 @@ def _resync(lx: Lexer, states: Any, after: Token | None = None) -> None:
         if tok.type in STATEMENT_START and prev_type not in ("DOT", "PER"):
             lx.rewind(tok)
             return
-        if tok.type == "NAME" and after is not None and (tok.line or 0) > (after.line or 0) and _starts_line(lx, tok) \
+        if tok.type == "NAME" and after is not None and (tok.line or 0) > (after.line or 0) and lx.starts_line(tok.start_pos or 0) \
                 and _keyword_typo_hint(tok.value, STATEMENT_START) is not None:
             lx.rewind(tok)  # a mistyped statement keyword (`requre`): report it too
             return
         prev_type = tok.type
-
-
-def _starts_line(lx: Lexer, tok: Token) -> bool:
-    start = lx.line_starts[(tok.line or 1) - 1]
-    return lx.text[start : tok.start_pos].strip() == ""
 
 
 # -- error messages ---------------------------------------------------------------------
@@ -631,6 +628,26 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
                 Text(f"在“{head}”后面加一个空格：{head} {rest}", f"put a space after '{head}': {head} {rest}"),
                 "error", len(prev.value), lx.source_line(prev.line or 1),
             )  # fmt: skip
+    opened = [t for t in fed if t.type == "LBRACE"]
+    if opened and not any(t.type == "RBRACE" for t in fed) and (tok.type in STATEMENT_START or tok.type == "$END"):
+        brace = opened[0]
+        return Diagnostic(
+            "unclosed-block",
+            Text(f"第 {brace.line} 行的 {{ 没有对应的 }}", f"the '{{' on line {brace.line} is never closed"),
+            file, line, col,
+            Text("在评分项或等级档次的最后加上 }", "add '}' after the last item or tier"),
+            "error", width, lx.source_line(line),
+        )  # fmt: skip
+    if tok.type == "NAME":
+        glued = keyword_prefix_split(tok.value)
+        if glued is not None and decompose(glued[0], 0)[0][0] in expected:  # type: ignore[index]
+            return Diagnostic(
+                "name-swallowed",
+                Text(f"“{tok.value}”被读成了一个名称：名称要和前面的关键词分开", f"'{tok.value}' reads as one name: a name must be kept apart from the keywords before it"),
+                file, line, col,
+                Text(f"在“{glued[1]}”前面加一个空格：{glued[0]} {glued[1]}", f"put a space before '{glued[1]}': {glued[0]} {glued[1]}"),
+                "error", width, lx.source_line(line),
+            )  # fmt: skip
     if tok.type == "NAME" and "NAME" not in expected:
         typo = _keyword_typo_hint(tok.value, expected)
         if typo is not None:
@@ -651,7 +668,7 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
             Text("例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
             "error", len(prev.value), lx.source_line(line),
         )  # fmt: skip
-    label = _error_labels().get((ps.position, tok.type)) or _error_labels().get((ps.position, "*"))
+    label = _error_labels().get((ps.position, tok.type))
     if tok.type == "BAD":
         label = _BAD_CHAR_LABELS.get(tok.value, label)
     if label is not None:
@@ -710,10 +727,17 @@ COMMON_MISTAKES: list[tuple[tuple[str, str, str, str, str], list[str]]] = [
       "scheme \"x\" require 1"]),
     (("unit-missing", "天数后面要写单位“天”（days）", "the number of days needs its unit: days (天)",
       "例如：宽限 3 天 / grace 3 days", "for example: grace 3 days"),
-     ["scheme \"x\" grace 3", "scheme \"x\" remind 7", "scheme \"x\" grace 3 weeks", "scheme \"x\" remind 7 require"]),
+     ["scheme \"x\" grace 3", "scheme \"x\" remind 7", "scheme \"x\" grace 3 weeks", "scheme \"x\" remind 7 weeks",
+      "scheme \"x\" remind 7 require", "scheme \"x\" grace 3 require", "scheme \"x\" grace 3 action", "scheme \"x\" remind 7 action",
+      "scheme \"x\" grace 3 ratio", "scheme \"x\" grace 3 score", "scheme \"x\" grace 3 rating", "scheme \"x\" grace 3 grace"]),
     (("action-name-missing", "“动作”后面先写动作名称，再写带引号的说明", "'action' needs a name first, then its description in quotes",
       '例如：动作 家访 "学生家访"', 'for example: action 家访 "学生家访"'),
-     ["scheme \"x\" action \"家访\"", "scheme \"x\" action 1"]),
+     ["scheme \"x\" action \"家访\"", "scheme \"x\" action 1", "scheme \"x\" action\nrequire", "scheme \"x\" action\naction",
+      "scheme \"x\" action\nratio", "scheme \"x\" action\nscore", "scheme \"x\" action"]),
+    (("action-min", "动作的最短时长写作“至少 N 分钟”（min N minutes）", "an action's shortest duration is written 'min N minutes'",
+      '例如：动作 交流 "面对面交流" 至少 30 分钟', 'for example: action 交流 "talk" min 30 minutes'),
+     ["scheme \"x\" action a \"a\" at least 30 minutes", "scheme \"x\" action a at least 30 minutes",
+      "scheme \"x\" action a \"a\" at most 30 minutes"]),
     (("between-and", "“介于”的两个数之间要写“和”", "'between' needs 'and' between its two numbers",
       "例如：介于 5 和 8 次 / between 5 and 8", "for example: between 5 and 8"),
      ["scheme \"x\" require 家访 between 5 8", "scheme \"x\" require 家访 between 5 8 per term",
@@ -761,7 +785,6 @@ def _error_labels() -> dict[tuple[Any, str], tuple[str, str, str, str, str]]:
             key = _error_key(example, states, conf)
             if key is not None:
                 table.setdefault(key, label)
-                table.setdefault((key[0], "*"), label)  # the same state, whatever comes next
     return table
 
 

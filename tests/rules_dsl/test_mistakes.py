@@ -17,7 +17,7 @@ MISTAKES = [
     ("require 家访 at least 1 per trem", "unknown-keyword", 4, 27, "did you mean 'term'"),
     ("require 家访 at least 1 par term", "unknown-keyword", 4, 23, "did you mean 'per'"),
     ("require 家访 at least 1 per term\n家访 at least 1", "first-statement", 5, 1, "starts with a keyword"),
-    ("require 家访 at least 1 per term @", "first-statement", 4, 32, "starts with a keyword"),
+    ("require 家访 at least 1 per term @", "unexpected", 4, 32, "a new statement starts with a keyword"),
     ("action\nrequire 家访 at least 1 per term", "action-name-missing", 4, 7, "name first"),
     ("要求 至少 1 次 每 学期", "name-missing", 4, 4, "action's name is missing"),
     ("require 家方 at least 1 per term", "undeclared-action", 4, 9, "did you mean '家访'"),
