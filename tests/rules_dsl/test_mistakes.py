@@ -114,3 +114,24 @@ def test_absurd_nesting_is_refused_with_a_clear_error() -> None:
 def test_deep_but_reasonable_nesting_compiles() -> None:
     text = HEAD + 'require 家访 at least 1 where ' + "(" * 40 + 'student has "x"' + ")" * 40
     assert compile_text(text, "t.scheme")["rules"][0]["where"] == {"op": "student_has", "tag": "x"}
+
+
+CRASHERS = [
+    'scheme "x"\nratio students per mentor at most 15 per term',
+    '配比 学生 每 导师 至多 15 每 学期',
+    'scheme "x"\nscore s { item a: manual }\nrating r for s { good: a >= 1  total: otherwise }',
+    'scheme "x"\naction talk\nrequire talk at least 1 and 2',
+    'scheme "x"\ngrades 1, 5 where',
+    'scheme "x"\naction talk\nrequire talk at least 1 where student.grade = 1)',
+    'scheme "x"\nscore s { item a: manual }\nrating r for s { t: top 5%) }',
+    'scheme "x"\nscore s { item i: manual total = 1 foo }',
+    'scheme "x"\naction talk\nscore s { item i: 1 per talk\ntotal = sum * 0.5\nrating r for s { a: otherwise }',
+]
+
+
+@pytest.mark.parametrize("text", CRASHERS)
+def test_inputs_that_once_crashed_the_parser_give_diagnostics(text: str) -> None:
+    """LALR reductions on a lookahead that then fails are reported, not raised as Lark errors."""
+    with pytest.raises(SchemeError) as info:
+        compile_text(text, "t.scheme")
+    assert info.value.diagnostics[0].line >= 1
