@@ -7,10 +7,13 @@ whole number" at the right column and scores keep exact decimals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """Where a node came from. A NamedTuple, not a dataclass: there is one per token
+    and a frozen dataclass costs several times more to build."""
+
     file: str
     line: int
     column: int

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from collections.abc import Callable
 from typing import Any
 
 import fastjsonschema

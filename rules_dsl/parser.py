@@ -18,14 +18,14 @@ from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer as LarkLexer
+from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from . import ast
 from .errors import Diagnostic, SchemeSyntaxError, Text
 from .keywords import ALL, CHINESE, ENGLISH, STATEMENT_START
-from .lexer import Comment, LexError, Lexer, decompose, keyword_prefix_split, swallowed_keyword_split
+from .lexer import Comment, Lexer, LexError, decompose, keyword_prefix_split, swallowed_keyword_split
 
 MAX_BYTES = 1024 * 1024
 
@@ -364,6 +364,16 @@ def _grammar() -> tuple[dict[Any, dict[str, tuple[Any, Any]]], ParseConf]:  # ty
     inner = lark.parser.parser.parser  # lark's _Parser: its LALR table and callbacks
     callbacks = lark._parse_tree_builder.create_callback(_Builder())
     conf = ParseConf(inner.parse_table, callbacks, "statement")
+    # The driver below runs lark's LALR loop itself on a table of plain values: str keys
+    # (lark's are Tokens) and, for each reduction, (length, name reduced to, callback)
+    # instead of a Rule object (whose __hash__ is Python code, run twice a reduction).
+    def reduction(rule: Any) -> tuple[int, str, Any]:
+        return len(rule.expansion), str(rule.origin.name), callbacks[rule]
+
+    conf.states = {
+        state: {str(k): (action, arg if action is Shift else reduction(arg)) for k, (action, arg) in row.items()}
+        for state, row in conf.states.items()
+    }
     return conf.states, conf
 
 
@@ -441,11 +451,24 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
                 result.comments = lx.comments
                 return
             if tok.type in acceptable:
+                # lark's ParserState.feed_token, inlined: this loop is most of parsing
+                values = ps.value_stack
+                action, arg = acceptable[tok.type]
                 try:
-                    ps.feed_token(tok)
+                    while action is not Shift:
+                        size, origin, callback = arg
+                        children = values[-size:] if size else []
+                        if size:
+                            del stack[-size:]
+                            del values[-size:]
+                        values.append(callback(children))
+                        stack.append(states[stack[-1]][origin][1])
+                        action, arg = states[stack[-1]][tok.type]
+                    stack.append(arg)
+                    values.append(tok)
                     fed.append(tok)
                     continue
-                except UnexpectedToken:
+                except KeyError:
                     # LALR tables reduce on a lookahead before they find it invalid: judge
                     # the token in the state those reductions reached
                     acceptable = states[stack[-1]]
@@ -468,11 +491,25 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
 
 def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: ParsedFile, states: Any,  # type: ignore[type-arg]
             probe: list[tuple[Any, str]] | None = None) -> None:
-    end = Token("$END", "", nxt.start_pos, nxt.line, nxt.column)
     before = ParserState(ps.parse_conf, None, list(ps.state_stack), list(ps.value_stack))  # type: ignore[arg-type]
+    stack, values = ps.state_stack, ps.value_stack
+    end_state = ps.parse_conf.end_state
     try:
-        node = ps.feed_token(end, is_end=True)
-    except UnexpectedToken:  # an LALR default reduction that turns out wrong: report it as missing parts
+        while True:  # reduce on $END until the statement is accepted (lark's feed_token, inlined)
+            action, arg = states[stack[-1]]["$END"]
+            if action is Shift:
+                raise KeyError("$END")
+            size, origin, callback = arg
+            children = values[-size:] if size else []
+            if size:
+                del stack[-size:]
+                del values[-size:]
+            values.append(callback(children))
+            stack.append(states[stack[-1]][origin][1])
+            if stack[-1] == end_state:
+                node = values[-1]
+                break
+    except KeyError:  # an LALR default reduction that turns out wrong: report it as missing parts
         if probe is not None:
             probe.append((before.position, nxt.type))
         else:
