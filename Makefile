@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/ruff check rules_dsl engine mentorship tests
+	$(BIN)/mypy rules_dsl
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
