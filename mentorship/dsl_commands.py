@@ -19,6 +19,17 @@ def _lang() -> str:
     return str((ctx.find_root().obj or {}).get("lang", "zh"))
 
 
+def _set_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        root = ctx.find_root()
+        root.obj = {**(root.obj or {}), "lang": value.lower()}
+
+
+# `--lang` is the group's option; accepting it after the subcommand too saves a usage error
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), expose_value=False,
+                           callback=_set_lang, is_eager=True, help="Language of messages (also accepted before the command).")  # fmt: skip
+
+
 def _expand(paths: tuple[str, ...]) -> list[str]:
     """Files as given; a folder stands for every *.scheme below it."""
     out: list[str] = []
@@ -42,6 +53,7 @@ def _print_diagnostics(diags: list[Diagnostic]) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True)
+@lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one object per file with its diagnostics, on stdout.")  # fmt: skip
 def check(files: tuple[str, ...], fmt: str) -> None:
@@ -76,6 +88,7 @@ def check(files: tuple[str, ...], fmt: str) -> None:
 
 @click.command()
 @click.argument("files", nargs=-1, required=True)
+@lang_option
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if any file is not in canonical layout; change nothing.")
 @click.option("--write", is_flag=True, help="Rewrite the files in place.")
 def fmt(files: tuple[str, ...], check_only: bool, write: bool) -> None:
@@ -106,6 +119,7 @@ def fmt(files: tuple[str, ...], check_only: bool, write: bool) -> None:
 
 @click.command(name="compile")
 @click.argument("file")
+@lang_option
 def compile_cmd(file: str) -> None:
     """Print the compiled scheme (the IR) as JSON."""
     try:

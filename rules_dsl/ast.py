@@ -62,18 +62,21 @@ class ClassIn:
 class Not:
     arg: Cond
     span: Span
+    depth: int = field(default=1, compare=False)  # nesting below and including this node
 
 
 @dataclass(frozen=True)
 class And:
     args: tuple[Cond, ...]
     span: Span
+    depth: int = field(default=1, compare=False)  # nesting below and including this node
 
 
 @dataclass(frozen=True)
 class Or:
     args: tuple[Cond, ...]
     span: Span
+    depth: int = field(default=1, compare=False)  # nesting below and including this node
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,14 @@ class BinOp:
     left: Expr
     right: Expr
     span: Span
+    depth: int = field(default=1, compare=False)  # nesting below and including this node
 
 
 @dataclass(frozen=True)
 class Neg:
     arg: Expr
     span: Span
+    depth: int = field(default=1, compare=False)  # nesting below and including this node
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,7 @@ class Call:
     fn: str  # "min" | "max"
     args: tuple[Expr, Expr]
     span: Span
+    depth: int = field(default=1, compare=False)  # nesting below and including this node
 
 
 Expr = Num | Ref | SumRef | BinOp | Neg | Call

@@ -38,7 +38,11 @@ class Checker:
         self.error(span, code, zh, en, hint, "warning")
 
     # -- numbers ---------------------------------------------------------------------------
-    def whole(self, num: ast.Num, what_zh: str, what_en: str, minimum: int = 0) -> int | None:
+    def whole(self, num: ast.Num, what_zh: str, what_en: str, minimum: int = 0, maximum: int = 10_000) -> int | None:
+        """The number as an int, or None after reporting why it cannot be one.
+
+        `maximum` catches a date or a typo pasted where a count belongs (`宽限 20251015 天`):
+        no duty, window or grace in a school year runs to ten thousand."""
         try:
             value = Decimal(num.text)
         except InvalidOperation:  # pragma: no cover - the lexer only makes valid numbers
@@ -50,6 +54,10 @@ class Checker:
         if value < minimum:
             self.error(num.span, "too-small", f"{what_zh}至少为 {minimum}", f"{what_en} must be at least {minimum}",
                        (f"写一个不小于 {minimum} 的整数", f"write a whole number of {minimum} or more"))  # fmt: skip
+            return None
+        if value > maximum:
+            self.error(num.span, "too-large", f"{what_zh} {num.text} 不合常理：最多 {maximum}", f"{what_en} {num.text} is not plausible: at most {maximum}",
+                       ("检查是不是多写了数字，或把日期写在了这里", "check for a mistyped number or a date written here"))  # fmt: skip
             return None
         return int(value)
 
@@ -84,11 +92,15 @@ class Checker:
                 key = "title" if stmt.kind in ("scheme", "baseline") else stmt.kind
             elif isinstance(stmt, ast.Grades):
                 key = "grades"
+                seen_grades: set[int] = set()
                 for g in stmt.grades:
-                    self.whole(g, "年级", "a grade", minimum=1)
+                    value = self.whole(g, "年级", "a grade", minimum=1)
+                    if value in seen_grades:
+                        self.warn(g.span, "duplicate-grade", f"年级 {value} 写了两次", f"grade {value} is listed twice", ("删掉重复的一个", "remove the repeat"))
+                    seen_grades.add(value)  # type: ignore[arg-type]
             elif isinstance(stmt, ast.DaysSetting):
                 key = stmt.kind
-                self.whole(stmt.days, "天数", "the number of days")
+                self.whole(stmt.days, "天数", "the number of days", maximum=MAX_WINDOW_DAYS)
             if key is None:
                 continue
             if key in seen:
@@ -120,7 +132,7 @@ class Checker:
                           f"the action name '{name}' is also a keyword and reads as the keyword in some places (e.g. 'per {name}')",
                           ("换一个不是关键词的名称", "choose a name that is not a keyword"))  # fmt: skip
             if stmt.min_minutes is not None:
-                self.whole(stmt.min_minutes, "最短时长（分钟）", "the minimum duration in minutes", minimum=1)
+                self.whole(stmt.min_minutes, "最短时长（分钟）", "the minimum duration in minutes", minimum=1, maximum=24 * 60)
         return actions
 
     def undeclared(self, name: ast.Name, declared: list[str], what_zh: str = "动作", what_en: str = "action") -> None:
@@ -218,7 +230,7 @@ class Checker:
                 self.error(period.n.span, "window-too-long", "这个周期比一个学年还长", "this period is longer than a school year",
                            ("用“每 学期”或“每 学年”", "use per term or per school_year"))  # fmt: skip
         if isinstance(period, ast.EventWindow):
-            self.whole(period.days, "天数", "the number of days")
+            self.whole(period.days, "天数", "the number of days", maximum=MAX_WINDOW_DAYS)
             if scope not in ("student", "pair"):
                 self.error(period.span, "event-scope", "事件窗口只能用于 每 学生 或 每 结对", "event windows go with per student or per pair only",
                            ("去掉“每 导师/每 班级”，或改用周期", "drop per mentor/per class, or use a period instead"))  # fmt: skip
@@ -264,7 +276,7 @@ class Checker:
     def anchor(self, anchor: ast.Anchor) -> tuple[str, int] | None:
         if anchor.offset is None:
             return anchor.point, 0
-        days = self.whole(anchor.offset, "天数", "the number of days")
+        days = self.whole(anchor.offset, "天数", "the number of days", maximum=MAX_WINDOW_DAYS)
         if days is None:
             return None
         return anchor.point, -days if anchor.direction == "before" else days

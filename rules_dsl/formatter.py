@@ -11,6 +11,8 @@ Formatting parses first and refuses text with syntax errors.
 
 from __future__ import annotations
 
+import unicodedata
+
 from lark import Token
 
 from .errors import SchemeSyntaxError
@@ -33,6 +35,8 @@ def format_text(text: str, file: str = "<scheme>") -> str:
 def token_text(tok: Token) -> str:
     if tok.type == "STRING":
         return '"' + tok.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if tok.type in ("NUMBER", "MMDD"):
+        return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in tok.value)  # ４ → 4
     return CANONICAL_PUNCTUATION.get(tok.type, tok.value)
 
 

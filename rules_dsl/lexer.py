@@ -259,6 +259,15 @@ class Lexer:
                 depth -= 1
             chars.append(ch)
             j += 1
+        other = "”" if close == '"' else '"'
+        if other in text[i + 1 : j]:
+            raise LexError(
+                "mismatched-quotes", i, 1,
+                f"文字以 {text[i]} 开始，却以 {other} 结束",
+                f"this text opens with {text[i]} but closes with {other}",
+                "引号要成对：\"…\" 或 “…”",
+                'use a matching pair: "…" or “…”',
+            )  # fmt: skip
         raise LexError(
             "unterminated-string", i, 1,
             "这段文字没有结束的引号：字符串必须在同一行内用 \" 结束",

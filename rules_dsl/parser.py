@@ -30,6 +30,23 @@ from .lexer import Comment, Lexer, LexError, decompose, keyword_prefix_split, sw
 MAX_BYTES = 1024 * 1024
 
 _FILE: contextvars.ContextVar[str] = contextvars.ContextVar("scheme_file", default="<scheme>")
+# ids of the and/or nodes written in parentheses, so `(a or b) or c` is not flattened
+_PARENS: contextvars.ContextVar[set[int]] = contextvars.ContextVar("scheme_parens")
+
+MAX_DEPTH = 100  # nested not/-/operators beyond this are refused: no school writes them
+
+
+class TooDeep(Exception):
+    def __init__(self, span: ast.Span):
+        super().__init__("nested too deep")
+        self.span = span
+
+
+def _nest(children: list[Any], span: ast.Span) -> int:
+    depth = 1 + max((getattr(c, "depth", 0) for c in children), default=0)
+    if depth > MAX_DEPTH:
+        raise TooDeep(span)
+    return depth
 
 
 class _NoLexer(LarkLexer):
@@ -218,29 +235,31 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.EventWindow(_num(c[1]), direction, _name(c[5]), _first_span(c))
 
     def where(self, c: list[Any]) -> ast.Where:
-        return ast.Where(_unwrap(c[1]), _first_span(c))
+        return ast.Where(c[1], _first_span(c))
 
     def label(self, c: list[Any]) -> ast.Label:
         return ast.Label(c[1].value, _first_span(c))
 
     # conditions
     def cond_or(self, c: list[Any]) -> ast.Or:
-        left, right = c[0], c[2]
-        args = (*left.args, right) if isinstance(left, ast.Or) else (left, right)
-        return ast.Or(args, _first_span(c))
+        left, right, span = c[0], c[2], _first_span(c)
+        flat = isinstance(left, ast.Or) and id(left) not in _PARENS.get()
+        args = (*left.args, right) if flat else (left, right)
+        return ast.Or(args, span, _nest(list(args), span))
 
     def cond_and(self, c: list[Any]) -> ast.And:
-        left, right = c[0], c[2]
-        args = (*left.args, right) if isinstance(left, ast.And) else (left, right)
-        return ast.And(args, _first_span(c))
+        left, right, span = c[0], c[2], _first_span(c)
+        flat = isinstance(left, ast.And) and id(left) not in _PARENS.get()
+        args = (*left.args, right) if flat else (left, right)
+        return ast.And(args, span, _nest(list(args), span))
 
     def cond_not(self, c: list[Any]) -> ast.Not:
-        return ast.Not(c[1], _first_span(c))
+        span = _first_span(c)
+        return ast.Not(c[1], span, _nest([c[1]], span))
 
     def cond_paren(self, c: list[Any]) -> Any:
-        inner = c[1]
-        # parentheses group: a nested and/or must not be flattened into its parent
-        return _Grouped(inner) if isinstance(inner, ast.Or | ast.And) else inner
+        _PARENS.get().add(id(c[1]))
+        return c[1]
 
     def student_has(self, c: list[Any]) -> ast.StudentHas:
         return ast.StudentHas(c[2].value, _first_span(c))
@@ -289,7 +308,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return _num(c[1])
 
     def total(self, c: list[Any]) -> ast.Total:
-        return ast.Total(_unwrap(c[2]), _first_span(c))
+        return ast.Total(c[2], _first_span(c))
 
     def number(self, c: list[Any]) -> ast.Num:
         return ast.Num(c[0].value, _span(c[0]), percent=c[1] is not None)
@@ -304,14 +323,16 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return c[1]
 
     def binop(self, c: list[Any]) -> ast.BinOp:
-        op = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/"}[c[1].type]
-        return ast.BinOp(op, c[0], c[2], _first_span(c))
+        op, span = {"PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/"}[c[1].type], _first_span(c)
+        return ast.BinOp(op, c[0], c[2], span, _nest([c[0], c[2]], span))
 
     def neg(self, c: list[Any]) -> ast.Neg:
-        return ast.Neg(c[1], _first_span(c))
+        span = _first_span(c)
+        return ast.Neg(c[1], span, _nest([c[1]], span))
 
     def call(self, c: list[Any]) -> ast.Call:
-        return ast.Call("min" if c[0].type == "MIN" else "max", (c[2], c[4]), _first_span(c))
+        span = _first_span(c)
+        return ast.Call("min" if c[0].type == "MIN" else "max", (c[2], c[4]), span, _nest([c[2], c[4]], span))
 
     # ratings
     def rating_stmt(self, c: list[Any]) -> ast.Rating:
@@ -319,7 +340,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.Rating(_name(c[1]), _name(c[3]), tiers, _first_span(c))
 
     def tier(self, c: list[Any]) -> ast.Tier:
-        return ast.Tier(_name(c[0]), _unwrap(c[2]), _first_span(c))
+        return ast.Tier(_name(c[0]), c[2], _first_span(c))
 
     def otherwise(self, c: list[Any]) -> ast.Otherwise:
         return ast.Otherwise(_first_span(c))
@@ -333,28 +354,6 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 
     def cmp(self, c: list[Any]) -> str:
         return {"GE": ">=", "GT": ">", "LE": "<=", "LT": "<", "EQ": "="}[c[0].type]
-
-
-@dataclass(frozen=True)
-class _Grouped:
-    """A parenthesised and/or: kept whole so `(a or b) or c` nests as written."""
-
-    inner: Any
-
-    @property
-    def span(self) -> ast.Span:
-        return self.inner.span  # type: ignore[no-any-return]
-
-
-def _unwrap(node: Any) -> Any:
-    """Drop _Grouped markers once the tree is built (they only guard flattening)."""
-    if isinstance(node, _Grouped):
-        return _unwrap(node.inner)
-    if isinstance(node, ast.Or | ast.And):
-        return type(node)(tuple(_unwrap(a) for a in node.args), node.span)
-    if isinstance(node, ast.Not):
-        return ast.Not(_unwrap(node.arg), node.span)
-    return node
 
 
 @cache
@@ -422,11 +421,14 @@ def parse_file_text(text: str, file: str = "<scheme>") -> ParsedFile:
         return result
     if text.startswith("\ufeff"):
         text = " " + text[1:]  # an Excel-style BOM: keep columns, drop the mark
-    token = _FILE.set(file)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    token, parens = _FILE.set(file), _PARENS.set(set())
     try:
         _drive(Lexer(text), result)
     finally:
         _FILE.reset(token)
+        _PARENS.reset(parens)
     return result
 
 
@@ -437,6 +439,7 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
     while True:
         ps = ParserState(conf, None)  # type: ignore[arg-type]
         fed: list[Token] = []
+        before_names: dict[int, frozenset[str]] = {}  # what else could stand where each name was read
         stack = ps.state_stack
         while True:
             acceptable = states[stack[-1]]
@@ -469,11 +472,17 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
                     stack.append(arg)
                     values.append(tok)
                     fed.append(tok)
+                    if tok.type == "NAME":
+                        before_names[tok.start_pos or 0] = frozenset(acceptable)
                     continue
                 except KeyError:
                     # LALR tables reduce on a lookahead before they find it invalid: judge
                     # the token in the state those reductions reached
                     acceptable = states[stack[-1]]
+                except TooDeep as e:
+                    result.diagnostics.append(_too_deep(lx, result.file, e.span))
+                    _resync(lx, states, after=tok)
+                    break
             starts_next = tok.type in STATEMENT_START or (tok.type != "$END" and lx.starts_line(tok.start_pos or 0))
             if fed and "$END" in acceptable and starts_next:
                 # the statement is complete; whatever is wrong is in the next one
@@ -483,8 +492,8 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
             if probe is not None:
                 probe.append((ps.position, tok.type))
                 return
-            result.diagnostics.append(_unexpected(lx, result.file, ps, tok, fed, states))
-            if fed and tok.type in STATEMENT_START:
+            result.diagnostics.append(_unexpected(lx, result.file, ps, tok, fed, states, before_names))
+            if fed and tok.type in STATEMENT_START and lx.starts_line(tok.start_pos or 0):
                 lx.rewind(tok)  # the next statement starts right here (`grace 3` + newline + `require …`)
             else:
                 _resync(lx, states, after=tok)
@@ -511,13 +520,16 @@ def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: Pa
             if stack[-1] == end_state:
                 node = values[-1]
                 break
+    except TooDeep as e:
+        result.diagnostics.append(_too_deep(lx, result.file, e.span))
+        return
     except KeyError:  # an LALR default reduction that turns out wrong: report it as missing parts
         if probe is not None:
             probe.append((before.position, nxt.type))
         else:
             result.diagnostics.append(_unexpected(lx, result.file, before, nxt, fed, states))
         return
-    result.statements.append(ParsedStatement(_unwrap(node), fed))
+    result.statements.append(ParsedStatement(node, fed))
 
 
 def _resync(lx: Lexer, states: Any, after: Token | None = None) -> None:
@@ -551,6 +563,8 @@ for _s, _t in CHINESE.items():
 _ENGLISH_BY_TYPE: dict[str, str] = {}
 for _s, _t in ENGLISH.items():
     _ENGLISH_BY_TYPE.setdefault(_t, _s)
+# where a terminal has several spellings, name the one that fits most places
+_ENGLISH_BY_TYPE.update({"STUDENT": "student", "MENTOR": "mentor", "GRADE": "grade", "WEEK": "week", "DAYS": "days"})
 
 _WORDS: dict[str, tuple[str, str]] = {
     "NAME": ("名称", "a name"),
@@ -558,24 +572,24 @@ _WORDS: dict[str, tuple[str, str]] = {
     "NUMBER": ("数字", "a number"),
     "MMDD": ("月-日（如 10-15）", "a month-day date (like 10-15)"),
     "$END": ("下一条语句", "the next statement"),
-    "COLON": ("冒号 :", "a colon ':'"),
-    "COMMA": ("逗号 ,", "a comma ','"),
-    "LPAR": ("左括号 (", "'('"),
-    "RPAR": ("右括号 )", "')'"),
-    "LBRACE": ("左花括号 {", "'{'"),
-    "RBRACE": ("右花括号 }", "'}'"),
-    "PERCENT": ("百分号 %", "'%'"),
-    "DOT": ("点 .", "'.'"),
-    "EQ": ("=", "'='"),
-    "GE": (">=", "'>='"),
-    "GT": (">", "'>'"),
-    "LE": ("<=", "'<='"),
-    "LT": ("<", "'<'"),
-    "PLUS": ("+", "'+'"),
-    "MINUS": ("-", "'-'"),
-    "STAR": ("*", "'*'"),
-    "SLASH": ("/", "'/'"),
-    "AT": ("at least / at most（至少/至多）", "'at least' or 'at most'"),
+    "COLON": ("冒号“:”", "a colon ':'"),
+    "COMMA": ("逗号“,”", "a comma ','"),
+    "LPAR": ("左括号“(”", "'('"),
+    "RPAR": ("右括号“)”", "')'"),
+    "LBRACE": ("左花括号“{”", "'{'"),
+    "RBRACE": ("右花括号“}”", "'}'"),
+    "PERCENT": ("百分号“%”", "'%'"),
+    "DOT": ("点“.”", "'.'"),
+    "EQ": ("“=”", "'='"),
+    "GE": ("“>=”", "'>='"),
+    "GT": ("“>”", "'>'"),
+    "LE": ("“<=”", "'<='"),
+    "LT": ("“<”", "'<'"),
+    "PLUS": ("“+”", "'+'"),
+    "MINUS": ("“-”", "'-'"),
+    "STAR": ("“*”", "'*'"),
+    "SLASH": ("“/”", "'/'"),
+    "AT": ("“至少”或“至多”（at least / at most）", "'at least' or 'at most'"),
     "AT_LEAST_ZH": ("至少", "'至少' (at least)"),
     "AT_MOST_ZH": ("至多", "'至多' (at most)"),
     "CONFORMS_ZH": ("遵循", "'遵循' (conforms to)"),
@@ -595,7 +609,8 @@ def _word(type_: str, lang: str) -> str:
 
 
 # Order in which expected words are listed: the likely ones first.
-_PRIORITY = ["NUMBER", "NAME", "STRING", "AT", "AT_LEAST_ZH", "BETWEEN", "EXACTLY", "PER", "DAYS"]
+_PRIORITY = ["NUMBER", "NAME", "STRING", "AT", "AT_LEAST_ZH", "BETWEEN", "EXACTLY", "PER", "DAYS", "TERM", "STUDENT",
+             "MONTH", "WEEK", "SCHOOL_YEAR", "MENTOR", "PAIR", "CLASS"]
 
 
 def _expected_words(expected: set[str], lang: str) -> str:
@@ -609,8 +624,8 @@ def _expected_words(expected: set[str], lang: str) -> str:
             else "a statement keyword (require, action, ratio, score, …)"
         )
     ordered = sorted(expected, key=lambda t: (_PRIORITY.index(t) if t in _PRIORITY else 99, t))
-    words = [_word(t, lang) for t in ordered[:6]]
-    more = len(ordered) > 6
+    words = [_word(t, lang) for t in ordered[:8]]
+    more = len(ordered) > 8
     if lang == "zh":
         return "、".join(words) + ("等" if more else "")
     return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] + (", …" if more else "")
@@ -636,19 +651,65 @@ def _declared_actions(text: str) -> list[str]:
     return re.findall(r"(?:\baction|动作)\s*([^\W\d]\w*)", text)
 
 
+def _too_deep(lx: Lexer, file: str, span: ast.Span) -> Diagnostic:
+    return Diagnostic(
+        "too-deep",
+        Text(f"条件或公式嵌套超过 {MAX_DEPTH} 层，无法处理", f"the condition or formula is nested more than {MAX_DEPTH} deep"),
+        file, span.line, span.column,
+        Text("把它拆开写得简单些", "write it more simply"),
+        "error", span.width, lx.source_line(span.line),
+    )  # fmt: skip
+
+
 def _lex_diagnostic(lx: Lexer, file: str, e: LexError) -> Diagnostic:
     line, col = lx.line_col(e.pos)
     return Diagnostic(e.code, Text(e.zh, e.en), file, line, col, Text(e.hint_zh, e.hint_en), "error", e.width, lx.source_line(line))
 
 
-def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Token], states: Any) -> Diagnostic:  # type: ignore[type-arg]
-    expected = set(states[ps.position].keys())
+def _accepts(states: Any, stack: list[Any], terminal: str) -> bool:
+    """Would `terminal` be shifted here once the reductions it triggers are done?
+
+    LALR rows list lookaheads that a reduction later rejects; simulating the
+    reductions on a copy of the state stack gives the exact set for messages."""
+    stack = list(stack)
+    while True:
+        entry = states[stack[-1]].get(terminal)
+        if entry is None:
+            return False
+        action, arg = entry
+        if action is Shift:
+            return True
+        size, origin, _ = arg
+        if size:
+            del stack[-size:]
+        goto = states[stack[-1]].get(origin)
+        if goto is None:
+            return False
+        stack.append(goto[1])
+        if terminal == "$END" and len(stack) == 2 and origin == "statement":
+            return True
+
+
+def _expected(states: Any, stack: list[Any]) -> set[str]:
+    row = states[stack[-1]]
+    return {t for t in row if (t.isupper() or t == "$END") and _accepts(states, stack, t)}
+
+
+def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Token], states: Any,  # type: ignore[type-arg]
+                before_names: dict[int, frozenset[str]] | None = None) -> Diagnostic:
+    expected = _expected(states, ps.state_stack) or {t for t in states[ps.position] if t.isupper()}
     line, col = (tok.line or 1, tok.column or 1) if tok.type != "$END" else lx.line_col(len(lx.text.rstrip()))
     width = max(len(tok.value), 1)
-    if fed and (tok.type == "$END" or (tok.line or 0) > (fed[-1].line or 0)):
+    at_eol = bool(fed) and (tok.type in ("$END", "RBRACE") or (tok.type in STATEMENT_START and (tok.line or 0) > (fed[-1].line or 0)))
+    if at_eol:
         # something is missing at the end of a line: point just after the last word
         line, col = lx.line_col(fed[-1].end_pos or 0)
         width = 1
+
+    def diag(code: str, zh: str, en: str, hint: tuple[str, str] | None, at: Token | None = None) -> Diagnostic:
+        ln, cl, w = (at.line or 1, at.column or 1, max(len(at.value), 1)) if at is not None else (line, col, width)
+        return Diagnostic(code, Text(zh, en), file, ln, cl, Text(*hint) if hint else None, "error", w, lx.source_line(ln))
+
     # a name that ran into the keywords after it: `谈心至少4次`
     prev = fed[-1] if fed else None
     if prev is not None and prev.type == "NAME":
@@ -657,88 +718,109 @@ def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Tok
             declared = [a for a in _declared_actions(lx.text) if prev.value.startswith(a) and a != prev.value]
             head = max(declared, key=len) if declared else split[0]
             rest = prev.value[len(head) :]
-            return Diagnostic(
-                "name-swallowed",
-                Text(
-                    f"“{prev.value}”被读成了一个名称：名称只在空格或标点处结束",
-                    f"'{prev.value}' reads as one name: a name ends only at a space or punctuation",
-                ),
-                file, prev.line or 1, prev.column or 1,
-                Text(f"在“{head}”后面加一个空格：{head} {rest}", f"put a space after '{head}': {head} {rest}"),
-                "error", len(prev.value), lx.source_line(prev.line or 1),
-            )  # fmt: skip
+            return diag("name-swallowed", f"“{prev.value}”被读成了一个名称：名称只在空格或标点处结束",
+                        f"'{prev.value}' reads as one name: a name ends only at a space or punctuation",
+                        (f"在“{head}”后面加一个空格：{head} {rest}", f"put a space after '{head}': {head} {rest}"), prev)  # fmt: skip
+    ends_here = tok.type in STATEMENT_START or tok.type == "$END"
     opened = [t for t in fed if t.type == "LBRACE"]
-    if opened and not any(t.type == "RBRACE" for t in fed) and (tok.type in STATEMENT_START or tok.type == "$END"):
+    if opened and not any(t.type == "RBRACE" for t in fed) and ends_here:
         brace = opened[0]
-        return Diagnostic(
-            "unclosed-block",
-            Text(f"第 {brace.line} 行的 {{ 没有对应的 }}", f"the '{{' on line {brace.line} is never closed"),
-            file, line, col,
-            Text("在评分项或等级档次的最后加上 }", "add '}' after the last item or tier"),
-            "error", width, lx.source_line(line),
-        )  # fmt: skip
+        return diag("unclosed-block", f"第 {brace.line} 行的 {{ 没有对应的 }}", f"the '{{' on line {brace.line} is never closed",
+                    ("在评分项或等级档次的最后加上 }", "add '}' after the last item or tier"))  # fmt: skip
+    parens = [t for t in fed if t.type == "LPAR"]
+    if len(parens) > sum(1 for t in fed if t.type == "RPAR") and (ends_here or tok.type == "RBRACE"):
+        p = parens[-1]
+        return diag("unclosed-paren", f"第 {p.line} 行第 {p.column} 列的 ( 没有对应的 )", f"the '(' at line {p.line}, column {p.column} is never closed",
+                    ("在条件或公式的末尾补上 )", "add ')' at the end of the condition or formula"))  # fmt: skip
     if tok.type == "NAME":
         glued = keyword_prefix_split(tok.value)
         if glued is not None and decompose(glued[0], 0)[0][0] in expected:  # type: ignore[index]
-            return Diagnostic(
-                "name-swallowed",
-                Text(f"“{tok.value}”被读成了一个名称：名称要和前面的关键词分开", f"'{tok.value}' reads as one name: a name must be kept apart from the keywords before it"),
-                file, line, col,
-                Text(f"在“{glued[1]}”前面加一个空格：{glued[0]} {glued[1]}", f"put a space before '{glued[1]}': {glued[0]} {glued[1]}"),
-                "error", width, lx.source_line(line),
-            )  # fmt: skip
-    if tok.type == "NAME" and "NAME" not in expected:
-        typo = _keyword_typo_hint(tok.value, expected)
+            return diag("name-swallowed", f"“{tok.value}”被读成了一个名称：名称要和前面的关键词分开",
+                        f"'{tok.value}' reads as one name: a name must be kept apart from the keywords before it",
+                        (f"在“{glued[1]}”前面加一个空格：{glued[0]} {glued[1]}", f"put a space before '{glued[1]}': {glued[0]} {glued[1]}"))  # fmt: skip
+        if "NAME" not in expected:
+            typo = _keyword_typo_hint(tok.value, expected)
+            if typo is not None:
+                return Diagnostic("unknown-keyword", Text(f"不认识的词“{tok.value}”", f"unknown word '{tok.value}'"),
+                                  file, tok.line or 1, tok.column or 1, typo, "error", width, lx.source_line(tok.line or 1))  # fmt: skip
+    if tok.type == "SCHOOL" and lx.text.startswith("year", (tok.end_pos or 0) + 1):
+        return diag("unknown-keyword", "“school year”要写成一个词", "'school year' is one word here",
+                    ("写成 school_year（学年）", "write school_year (学年)"), tok)  # fmt: skip
+    if prev is not None and prev.type == "NAME" and before_names and (prev.start_pos or 0) in before_names:
+        # a mistyped keyword that happened to stand where a name could: `合格: 其他`
+        typo = _keyword_typo_hint(prev.value, before_names[prev.start_pos or 0])
         if typo is not None:
-            return Diagnostic(
-                "unknown-keyword",
-                Text(f"不认识的词“{tok.value}”", f"unknown word '{tok.value}'"),
-                file, line, col, typo, "error", width, lx.source_line(line),
-            )  # fmt: skip
+            return diag("unknown-keyword", f"不认识的词“{prev.value}”", f"unknown word '{prev.value}'", (typo.zh, typo.en), prev)
     if prev is not None and prev.type == "NAME" and decompose(prev.value, 0) is not None and len(fed) >= 2 \
             and fed[-2].type in ("REQUIRE", "COLON", "ACTION"):
         # a keyword stood where a name belongs (`要求 至少 1 次`): the name is missing
-        line, col = prev.line or 1, prev.column or 1
         zh_what, en_what = ("动作名称", "the action's name") if fed[-2].type != "ACTION" else ("动作名称", "a name")
-        return Diagnostic(
-            "name-missing",
-            Text(f"这里缺少{zh_what}：“{prev.value}”是关键词", f"{en_what} is missing here: '{prev.value}' is a keyword"),
-            file, line, col,
-            Text("例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
-            "error", len(prev.value), lx.source_line(line),
-        )  # fmt: skip
+        return diag("name-missing", f"这里缺少{zh_what}：“{prev.value}”是关键词", f"{en_what} is missing here: '{prev.value}' is a keyword",
+                    ("例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"), prev)  # fmt: skip
+    if tok.type == "NUMBER" and "NAME" in expected and lx.text[tok.end_pos or 0 : (tok.end_pos or 0) + 1].isalpha():
+        return diag("name-digit", "名称不能以数字开头", "a name cannot start with a digit",
+                    (f"换一个以文字开头的名称，例如：班{tok.value}…", f"start the name with a letter, e.g. 班{tok.value}…"))  # fmt: skip
     label = _error_labels().get((ps.position, tok.type))
     if tok.type == "BAD":
-        label = _BAD_CHAR_LABELS.get(tok.value, label)
+        label = _bad_char_label(tok.value) or label
     if label is not None:
         code, zh, en, hzh, hen = label
-        return Diagnostic(code, Text(zh, en), file, line, col, Text(hzh, hen), "error", width, lx.source_line(line))
-    got_zh, got_en = _describe(tok, "zh"), _describe(tok, "en")
+        if code == "quote-missing" and tok.type == "NAME":
+            hzh, hen = f'用双引号括起来："{tok.value}"', f'put it in double quotes: "{tok.value}"'
+        return diag(code, zh, en, (hzh, hen))
+    if tok.type == "COMMA" and "COMMA" not in expected:
+        return diag("stray-comma", "这里不需要逗号：语句的各部分之间用空格分开", "no comma here: the parts of a statement are separated by spaces",
+                    ("删掉这个逗号（数字也不写千位分隔符：1000）", "delete the comma (numbers take no thousands separator: 1000)"))  # fmt: skip
     exp_zh, exp_en = _expected_words(expected, "zh"), _expected_words(expected, "en")
+    if at_eol:
+        return diag("incomplete", f"这条语句还没写完：这里还缺{exp_zh}", f"this statement is not finished: {exp_en} is missing here", None)
     hint = None
     if "$END" in expected and tok.type not in STATEMENT_START:
-        hint = Text(
-            "上一条语句在这里已经完整；新的语句要以关键词开头（如 要求、动作）",
-            "the statement before is complete here; a new statement starts with a keyword (require, action, …)",
-        )
-    return Diagnostic(
-        "unexpected",
-        Text(f"这里不应出现{got_zh}；此处应为{exp_zh}", f"{got_en} is not expected here; expected {exp_en}"),
-        file, line, col, hint, "error", width, lx.source_line(line),
-    )  # fmt: skip
+        hint = ("上一条语句在这里已经完整；新的语句要以关键词开头（如 要求、动作）",
+                "the statement before is complete here; a new statement starts with a keyword (require, action, …)")  # fmt: skip
+    return diag("unexpected", f"这里不应出现{_describe(tok, 'zh')}；此处应为{exp_zh}", f"{_describe(tok, 'en')} is not expected here; expected {exp_en}", hint)
+
+
+# Words people write for a keyword (a typo or a synonym): suggest the keyword.
+SYNONYMS: dict[str, str] = {
+    "不少于": "至少", "最少": "至少", "至小": "至少", "不超过": "至多", "最多": "至多", "其他": "其余", "其它": "其余",
+    "分种": "分钟", "日": "天", "学其": "学期", "每学其": "学期", "semester": "term", "year": "school_year",
+    "atleast": "least", "atmost": "most", "begin": "start", "beginning": "start", "else": "otherwise",
+    "minute": "minutes", "mins": "minutes", "weekly": "week", "monthly": "month", "during": "within",
+}  # fmt: skip
 
 
 def _keyword_typo_hint(word: str, expected: Container[str]) -> Text | None:
     import difflib
 
     spellings = [s for s, t in ALL.items() if t in expected]
-    close = difflib.get_close_matches(word, spellings, n=1, cutoff=0.6)
+    target = SYNONYMS.get(word) or SYNONYMS.get(word.lower())
+    if target is not None and target in spellings:
+        return Text(f"是不是要写“{target}”？", f"did you mean '{target}'?")
+    cjk = any("\u4e00" <= ch <= "\u9fff" for ch in word)
+    close = difflib.get_close_matches(word.lower(), spellings, n=1, cutoff=0.5 if cjk else 0.6)
     if close:
         return Text(f"是不是要写“{close[0]}”？", f"did you mean '{close[0]}'?")
     return None
 
 
+def _bad_char_label(ch: str) -> tuple[str, str, str, str, str] | None:
+    if ch in _BAD_CHAR_LABELS:
+        return _BAD_CHAR_LABELS[ch]
+    if not ch.isprintable() or ch in "\u200b\u200c\u200d\u2060":
+        code = f"U+{ord(ch):04X}"
+        return ("invisible-char", f"这里有一个看不见的字符 {code}", f"there is an invisible character {code} here",
+                "删掉它（常见于从网页或文档复制来的文字）", "delete it (it often comes with text copied from a web page or document)")  # fmt: skip
+    return None
+
+
 _BAD_CHAR_LABELS = {
+    "。": ("stray-punctuation", "语句末尾不需要句号", "a statement needs no full stop", "删掉句号", "delete the full stop"),
+    "！": ("stray-punctuation", "这里不需要感叹号", "no exclamation mark here", "删掉它", "delete it"),
+    "「": ("single-quote", "文字要用双引号括起来", "texts are written in double quotes", '把「」换成双引号 "…"', 'use double quotes "…" instead'),
+    "」": ("single-quote", "文字要用双引号括起来", "texts are written in double quotes", '把「」换成双引号 "…"', 'use double quotes "…" instead'),
+    "～": ("grades-range", "这里不能写范围", "a range cannot be written here", "把每个值都列出来，用逗号隔开：年级 1，2，3", "list every value with commas: grades 1, 2, 3"),
+    "~": ("grades-range", "这里不能写范围", "a range cannot be written here", "把每个值都列出来，用逗号隔开：年级 1，2，3", "list every value with commas: grades 1, 2, 3"),
     "；": ("semicolon", "语句之间不需要分号", "statements need no semicolon between them", "删掉分号；每条语句以关键词开头即可", "delete the semicolon: each statement starts with a keyword"),
     ";": ("semicolon", "语句之间不需要分号", "statements need no semicolon between them", "删掉分号；每条语句以关键词开头即可", "delete the semicolon: each statement starts with a keyword"),
     "'": ("single-quote", "文字要用双引号括起来", "texts are written in double quotes", '把单引号换成双引号 "', 'use double quotes " instead'),
@@ -764,9 +846,10 @@ COMMON_MISTAKES: list[tuple[tuple[str, str, str, str, str], list[str]]] = [
       "例如：要求 家访 至少 1 次 每 学期", "for example: require 家访 at least 1 per term"),
      ["scheme \"x\" require \"家访\" at least 1",
       "scheme \"x\" require 1"]),
-    (("unit-missing", "天数后面要写单位“天”（days）", "the number of days needs its unit: days (天)",
+    (("unit-missing", "宽限和提醒以天计：数字后面写“天”", "grace and remind are counted in days: write days (天) after the number",
       "例如：宽限 3 天 / grace 3 days", "for example: grace 3 days"),
      ["scheme \"x\" grace 3", "scheme \"x\" remind 7", "scheme \"x\" grace 3 weeks", "scheme \"x\" remind 7 weeks",
+      "scheme \"x\" grace 3 month", "scheme \"x\" remind 1 month",
       "scheme \"x\" remind 7 require", "scheme \"x\" grace 3 require", "scheme \"x\" grace 3 action", "scheme \"x\" remind 7 action",
       "scheme \"x\" grace 3 ratio", "scheme \"x\" grace 3 score", "scheme \"x\" grace 3 rating", "scheme \"x\" grace 3 grace"]),
     (("action-name-missing", "“动作”后面先写动作名称，再写带引号的说明", "'action' needs a name first, then its description in quotes",
@@ -799,7 +882,7 @@ COMMON_MISTAKES: list[tuple[tuple[str, str, str, str, str], list[str]]] = [
     (("quote-missing", "这里要写带双引号的文字", "a text in double quotes is needed here",
       '用双引号把文字括起来，例如：方案 "古猗小学全员导师制"', 'put the text in double quotes, e.g. scheme "古猗小学全员导师制"'),
      ["scheme 古猗小学", "scheme \"x\" school 古猗小学", "scheme \"x\" district 嘉定区",
-      "scheme \"x\" extends base", "scheme \"x\" conforms to jiading", "scheme \"x\" require 家访 at least 1 as 每学期家访",
+      "scheme \"x\" extends base", "scheme \"x\" extends ../base.scheme", "scheme \"x\" conforms to jiading", "scheme \"x\" require 家访 at least 1 as 每学期家访",
       "scheme \"x\" require 家访 at least 1 where student has 城区", "scheme \"x\" require 家访 at least 1 where mentor has 班主任",
       "scheme \"x\" require 家访 at least 1 where student.class = 一班", "scheme \"x\" ratio students per mentor at most 1 where student has 城区"]),
     (("event-keyword", "事件窗口要写“事件”（event）再写事件种类", "an event window needs the word 'event' before the event's kind",
@@ -809,6 +892,29 @@ COMMON_MISTAKES: list[tuple[tuple[str, str, str, str, str], list[str]]] = [
     (("event-direction", "事件窗口要说明是事件之前、之后还是前后", "an event window needs before, after or around",
       "例如：在 7 天 之后 事件 重大变故 / within 7 days after event 重大变故", "for example: within 7 days after event 重大变故"),
      ["scheme \"x\" require 谈心 at least 1 within 7 days event 重大变故", "scheme \"x\" require 谈心 at least 1 within 7 days"]),
+    (("grades-range", "年级是一个列表，不是范围", "grades is a list, not a range",
+      "把每个年级都列出来：年级 1，2，3，4，5", "list every grade: grades 1, 2, 3, 4, 5"),
+     ["scheme \"x\" grades 1-5", "scheme \"x\" grades 1 - 5", "scheme \"x\" grades 1 to 5", "方案 \"x\" 年级 1 到 5"]),
+    (("ratio-colon", "配比写每位导师的学生人数，不写成 1:15", "a ratio is written as a number of students, not as 1:15",
+      "例如：配比 学生 每 导师 至多 15", "for example: ratio students per mentor at most 15"),
+     ["scheme \"x\" ratio students per mentor at most 1:15", "scheme \"x\" ratio students per mentor at most 1：15"]),
+    (("by-date", "“截止”后面写 月-日，用短横线", "'by' takes month-day with a hyphen",
+      "例如：截止 10-15", "for example: by 10-15"),
+     ["scheme \"x\" require a at least 1 per school_year by 10/15", "scheme \"x\" require a at least 1 per school_year by 10.15",
+      "scheme \"x\" require a at least 1 per school_year by 10月15日", "scheme \"x\" require a at least 1 per school_year by October"]),
+    (("total-equals", "总分公式写作“总分 = …”", "the total is written 'total = …'",
+      "例如：总分 = 合计 * 0.5", "for example: total = sum * 0.5"),
+     ["scheme \"x\" score s { item a: manual total: sum }", "scheme \"x\" score s { item a: manual total sum }"]),
+    (("rule-colon", "规则名后面要加冒号", "a rule's name must be followed by a colon",
+      "例如：要求 月谈心: 谈心 至少 1 次 每 月", "for example: require 月谈心: 谈心 at least 1 per month"),
+     ["scheme \"x\" require 月谈心 谈心 at least 1"]),
+    (("conforms-to", "写作“conforms to”（遵循）", "write 'conforms to'",
+      '例如：遵循 "上海三个一" / conforms to "shanghai"', 'for example: conforms to "shanghai"'),
+     ["scheme \"x\" conforms \"jiading\""]),
+    (("window-days", "时间窗口以天计", "windows are counted in days",
+      "例如：在 前 14 天 本学期 / within first 14 days of term", "for example: within first 14 days of term"),
+     ["scheme \"x\" require a at least 1 within first 2 weeks", "scheme \"x\" require a at least 1 within last 2 weeks",
+      "scheme \"x\" require a at least 1 within first 1 month", "scheme \"x\" require a at least 1 within 2 weeks after event x"]),
     (("first-statement", "这里应开始一条新语句", "a new statement should start here",
       "每条语句以关键词开头（如 方案、要求、动作）；名称不能单独成行", "every statement starts with a keyword (scheme, require, action, …); a name cannot stand alone"),
      ["家访", "\"x\"", "1"]),
@@ -829,5 +935,9 @@ def _error_labels() -> dict[tuple[Any, str], tuple[str, str, str, str, str]]:
 
 def _error_key(text: str, states: Any, conf: ParseConf) -> tuple[Any, str] | None:  # type: ignore[type-arg]
     probe: list[tuple[Any, str]] = []
-    _drive(Lexer(text), ParsedFile("<example>", text), probe)
+    parens = _PARENS.set(set())
+    try:
+        _drive(Lexer(text), ParsedFile("<example>", text), probe)
+    finally:
+        _PARENS.reset(parens)
     return probe[0] if probe else None

@@ -36,7 +36,7 @@ MISTAKES = [
     ("scheme 古猗小学", "quote-missing", 4, 8, "double quotes"),
     ("require 家访 at least 1 per 2", "period-unit", 4, 28, "weeks or days"),
     ('score s { item a 0.25 per 家访 }', "item-colon", 4, 18, "colon"),
-    ('score s { item a: manual }\nrating r for s { 优秀: top 15 }', "top-percent", 5, 29, "percent sign"),
+    ('score s { item a: manual }\nrating r for s { 优秀: top 15 }', "top-percent", 5, 28, "percent sign"),
     ("要求 谈心至少4次 每学期", "name-swallowed", 4, 4, "put a space after '谈心'"),
     ("要求 家访每学期 至少 1 次", "undeclared-action", 4, 4, "put a space after '家访'"),
     ("require 家访 at least 1 per term；", "semicolon", 4, 31, "semicolon"),
@@ -135,3 +135,54 @@ def test_inputs_that_once_crashed_the_parser_give_diagnostics(text: str) -> None
     with pytest.raises(SchemeError) as info:
         compile_text(text, "t.scheme")
     assert info.value.diagnostics[0].line >= 1
+
+
+# Found by trying the tool as a new user would (the review's inputs, trimmed).
+NEW_USER = [
+    ("grace 20251015 days", "too-large", 4, 7, "not plausible"),
+    ("require 家访 at least 1 per term from 20251015 days before term start to term end", "too-large", 4, 37, "not plausible"),
+    ("require 家访 at least 1 within 9999999 days after event 考试", "too-large", 4, 30, "not plausible"),
+    ("score s {\n  item a: 1 per 家访\n  itme b: manual\n}", "unknown-keyword", 6, 3, "did you mean 'item'"),
+    ("要球 谈心 至少 1 次", "unknown-keyword", 4, 1, "did you mean '要求'"),
+    ("要求 谈心 不少于 4 次", "unknown-keyword", 4, 7, "did you mean '至少'"),
+    ("score s { item a: manual }\nrating r for s {\n  合格: 其他\n}", "unknown-keyword", 6, 7, "did you mean '其余'"),
+    ("require 家访 at least 1 per school year", "unknown-keyword", 4, 27, "school_year"),
+    ("ratio students per mentor at most 1:15", "ratio-colon", 4, 36, "not as 1:15"),
+    ("grades 1-5", "grades-range", 4, 9, "not a range"),
+    ('require 家访 at least 1 where ((student has "x" or student has "y")', "unclosed-paren", 4, 66, "never closed"),
+    ("require 家访 at least 1 per\u200b term", "invisible-char", 4, 26, "U+200B"),
+    ('action 2班谈心 "t"', "name-digit", 4, 8, "cannot start with a digit"),
+    ("要求 谈心 至少 4 次，每 学期", "stray-comma", 4, 13, "separated by spaces"),
+    ("require 家访 at least 1 per school_year by 10/15", "by-date", 4, 42, "hyphen"),
+    ("require 家访 at least 1 within first 2 weeks", "window-days", 4, 38, "counted in days"),
+    ('require 家访 at least 1 where student has "x" and\nrequire 谈心 at least 1', "incomplete", 4, 48, "not finished"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "line", "column", "words"), NEW_USER, ids=[m[1] + ":" + m[0][:24] for m in NEW_USER])
+def test_new_user_mistakes(text: str, code: str, line: int, column: int, words: str) -> None:
+    """Mistakes a first-time user made: each at its place with a message that helps."""
+    test_common_mistake_gets_the_right_place_and_message(text, code, line, column, words)
+
+
+def test_long_chains_are_refused_not_crashed() -> None:
+    """`not not … not` and `a + a + … + a` past 100 deep get an error, never a RecursionError."""
+    for text in (HEAD + "require 家访 at least 1 where " + "not " * 2000 + 'student has "x"',
+                 HEAD + "score s { item a: manual\n total = " + " + ".join(["a"] * 2000) + " }",
+                 HEAD + "score s { item a: manual\n total = " + "-" * 2000 + "a }"):  # fmt: skip
+        with pytest.raises(SchemeError) as info:
+            compile_text(text, "t.scheme")
+        assert info.value.diagnostics[0].code == "too-deep"
+
+
+def test_a_long_but_reasonable_total_compiles_and_serialises() -> None:
+    import json
+
+    ir = compile_text(HEAD + "score s { item a: manual\n total = " + " + ".join(["a"] * 90) + " }", "t.scheme")
+    assert json.dumps(ir)
+
+
+def test_old_mac_line_endings_are_lines() -> None:
+    with pytest.raises(SchemeError) as info:
+        compile_text('scheme "t"\raction 家访\rrequire 家方 at least 1', "t.scheme")
+    assert (info.value.diagnostics[0].line, info.value.diagnostics[0].column) == (3, 9)
