@@ -15,7 +15,6 @@ import bisect
 import re
 from collections.abc import Container
 from dataclasses import dataclass
-from functools import lru_cache
 
 from lark import Token
 
@@ -74,10 +73,19 @@ def decompose(text: str, start: int) -> list[tuple[str, str, int]] | None:
     return None if found is None else [(t, v, p + start) for t, v, p in found]
 
 
-@lru_cache(maxsize=4096)
+_WORD_SPLITS: dict[str, tuple[tuple[str, str, int], ...] | None] = {}
+
+
 def _decompose_word(word: str) -> tuple[tuple[str, str, int], ...] | None:
-    found = _decompose(word, 0)
-    return None if found is None else tuple(found)
+    """decompose() of a whole word, memoised: schemes repeat the same few words."""
+    try:
+        return _WORD_SPLITS[word]
+    except KeyError:
+        found = _decompose(word, 0)
+        split = None if found is None else tuple(found)
+        if len(_WORD_SPLITS) < 100_000:  # random input must not grow it without bound
+            _WORD_SPLITS[word] = split
+        return split
 
 
 def _decompose(text: str, start: int) -> list[tuple[str, str, int]] | None:
@@ -148,6 +156,7 @@ class Lexer:
         self.text = text
         self.n = len(text)
         self.pos = 0
+        self._line, self._line_end = 1, -1  # the line of the last token and where it ends
         self.pending: list[Token] = []
         self.comments: list[Comment] = []
         self._comment_positions: set[int] = set()
@@ -165,7 +174,10 @@ class Lexer:
         return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
 
     def _token(self, type_: str, value: str, pos: int, end: int) -> Token:
-        line = bisect.bisect_right(self.line_starts, pos)
+        line = self._line
+        if not (self.line_starts[line - 1] <= pos < self._line_end):
+            line = self._line = bisect.bisect_right(self.line_starts, pos)
+            self._line_end = self.line_starts[line] if line < len(self.line_starts) else self.n + 1
         # lark's Token constructor validates its arguments on every call; these are
         # ours and known good, so set the fields directly (a third of the lexer's time)
         tok = str.__new__(Token, value)

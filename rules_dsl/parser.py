@@ -439,7 +439,7 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
     while True:
         ps = ParserState(conf, None)  # type: ignore[arg-type]
         fed: list[Token] = []
-        before_names: dict[int, frozenset[str]] = {}  # what else could stand where each name was read
+        before_names: dict[int, Any] = {}  # what else could stand where each name was read
         stack = ps.state_stack
         while True:
             acceptable = states[stack[-1]]
@@ -473,7 +473,7 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
                     values.append(tok)
                     fed.append(tok)
                     if tok.type == "NAME":
-                        before_names[tok.start_pos or 0] = frozenset(acceptable)
+                        before_names[tok.start_pos or 0] = acceptable  # a table row: never changes
                     continue
                 except KeyError:
                     # LALR tables reduce on a lookahead before they find it invalid: judge
@@ -696,7 +696,7 @@ def _expected(states: Any, stack: list[Any]) -> set[str]:
 
 
 def _unexpected(lx: Lexer, file: str, ps: ParserState, tok: Token, fed: list[Token], states: Any,  # type: ignore[type-arg]
-                before_names: dict[int, frozenset[str]] | None = None) -> Diagnostic:
+                before_names: dict[int, Any] | None = None) -> Diagnostic:
     expected = _expected(states, ps.state_stack) or {t for t in states[ps.position] if t.isupper()}
     line, col = (tok.line or 1, tok.column or 1) if tok.type != "$END" else lx.line_col(len(lx.text.rstrip()))
     width = max(len(tok.value), 1)
