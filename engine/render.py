@@ -1,0 +1,226 @@
+"""The report for people: a terminal table (overdue first, by mentor), CSV, and plain-words explanations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterable
+from datetime import timedelta
+
+from .ir import Anchor, By, FirstDays, LastDays, Range, Rule
+from .report import Duty, Report, round4
+
+STATUS_ORDER = {"overdue": 0, "open": 1, "exceeded": 2, "upcoming": 3, "satisfied": 4}
+STATUS_ZH = {"overdue": "逾期", "open": "进行中", "exceeded": "超出", "upcoming": "未开始", "satisfied": "已完成"}
+UNIT = {
+    "term": ("per term", "每学期"),
+    "school_year": ("per school_year", "每学年"),
+    "month": ("per month", "每月"),
+    "week": ("per week", "每周"),
+}
+SCOPE_ZH = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "班级"}
+NO_MENTOR = ("(no mentor)", "（无导师）")
+
+
+def bound_text(rule: Rule, lang: str) -> str:
+    lo, hi = rule.min, rule.max
+    if lang == "zh":
+        if hi is None:
+            return f"至少 {lo} 次"
+        if lo == 0:
+            return f"至多 {hi} 次"
+        return f"恰好 {lo} 次" if lo == hi else f"{lo}–{hi} 次"
+    if hi is None:
+        return f"at least {lo}"
+    if lo == 0:
+        return f"at most {hi}"
+    return f"exactly {lo}" if lo == hi else f"between {lo} and {hi}"
+
+
+def rule_text(rule: Rule, lang: str) -> str:
+    """The rule's action and period in a few words: '谈心 per month', '谈心 within 7 days after 重大变故'."""
+    zh = lang == "zh"
+    if rule.event is not None:
+        e = rule.event
+        if zh:
+            word = {"after": "之后", "before": "之前", "around": "前后"}[e.direction]
+            text = f"{rule.action} 事件“{e.kind}”{word} {e.days} 天内"
+        else:
+            text = f"{rule.action} within {e.days} days {e.direction} {e.kind}"
+    else:
+        p = rule.period
+        assert p is not None
+        if p.unit in UNIT:
+            period = UNIT[p.unit][1 if zh else 0]
+        elif p.unit == "weeks":
+            period = f"每 {p.n} 周" if zh else f"per {p.n} weeks"
+        else:
+            period = f"每 {p.n} 天" if zh else f"per {p.n} days"
+        text = f"{rule.action} {period}"
+        w = rule.window
+        if isinstance(w, FirstDays):
+            text += f" 学期前 {w.days} 天内" if zh else f" within first {w.days} days of term"
+        elif isinstance(w, LastDays):
+            text += f" 学期后 {w.days} 天内" if zh else f" within last {w.days} days of term"
+        elif isinstance(w, By):
+            text += f" 截止 {w.month:02d}-{w.day:02d}" if zh else f" by {w.month:02d}-{w.day:02d}"
+        elif isinstance(w, Range):
+            text += f" 从{_anchor(w.start, zh)}到{_anchor(w.end, zh)}" if zh else f" from {_anchor(w.start, zh)} to {_anchor(w.end, zh)}"
+    if rule.scope != "student":
+        text += f" 每{SCOPE_ZH[rule.scope]}" if zh else f" per {rule.scope}"
+    return text
+
+
+def _anchor(a: Anchor, zh: bool) -> str:
+    point = ("开学" if a.anchor == "term_start" else "期末") if zh else a.anchor.replace("_", " ")
+    if a.offset_days == 0:
+        return point
+    n = abs(a.offset_days)
+    if zh:
+        return f"{point}{'前' if a.offset_days < 0 else '后'} {n} 天"
+    return f"{n} days {'before' if a.offset_days < 0 else 'after'} {point}"
+
+
+def explain_duty(d: Duty, lang: str = "zh") -> str:
+    """Why the duty is in its state, in one line."""
+    zh = lang == "zh"
+    head = rule_text(d.rule, lang)
+    if d.event is not None:
+        head += f"（{d.event[1]}）" if zh else f" ({d.event[1]})"
+    span = f"{d.window_start} 至 {d.window_end}" if zh else f"{d.window_start} to {d.window_end}"
+    counted = f"{d.count} 次，要求{bound_text(d.rule, lang)}" if zh else f"{d.count} of {bound_text(d.rule, lang)}"
+    ev = ""
+    if d.evidence:
+        shown = ", ".join(d.evidence[:5]) + (" …" if len(d.evidence) > 5 else "")
+        ev = f"（记录：{shown}）" if zh else f" (activities: {shown})"
+    if d.status == "upcoming":
+        tail = f"未开始，{d.window_start} 起计" if zh else f"upcoming: the window opens on {d.window_start}"
+    elif d.status == "exceeded":
+        tail = f"超出上限 {d.rule.max} 次" if zh else f"exceeded: more than {d.rule.max}"
+    elif d.status == "satisfied":
+        tail = "已完成" if zh else "satisfied"
+    elif d.status == "overdue":
+        since = d.due + timedelta(days=1)
+        tail = f"自 {since} 起逾期" if zh else f"overdue since {since}"
+    else:
+        tail = f"进行中，截止 {d.due}" if zh else f"open, due {d.due}"
+    if zh:
+        return f"[{d.rule.id}] {d.subject}：{head}，{span}：{counted} — {tail}{ev}"
+    return f"[{d.rule.id}] {d.subject}: {head}, {span}: {counted} — {tail}{ev}"
+
+
+def explain(report: Report, *, student: str | None = None, mentor: str | None = None, lang: str = "zh") -> str:
+    """Every duty of one student (or of one mentor's subjects) explained, then ratios and scores for the mentor."""
+    lines = []
+    for d in report.duties():
+        if student is not None and not (d.subject == student or d.subject.endswith("/" + student) and d.rule.scope == "pair"):
+            continue
+        if mentor is not None and mentor not in d.mentors:
+            continue
+        lines.append(explain_duty(d, lang))
+    zh = lang == "zh"
+    if not lines:
+        who = student if student is not None else mentor
+        lines.append(f"{who}：本学期没有任何任务" if zh else f"{who}: no duties in this term")
+    for r in report.ratios:
+        if r.subject in (student, mentor):
+            group = f"（{r.group}）" if r.group and zh else (f" ({r.group})" if r.group else "")
+            hi = "∞" if r.ratio.max is None else str(r.ratio.max)
+            state = ("符合" if r.ok else "不符合") if zh else ("ok" if r.ok else "violated")
+            lines.append(f"[{r.ratio.id}] {r.subject}{group}: {r.value} ({r.ratio.min}–{hi}) — {state}")
+    for s in report.scores:
+        if s.mentor == mentor:
+            items = ", ".join(f"{k} {round4(v)}" for k, v in s.items.items())
+            rating = f"，等级 {s.rating}" if zh and s.rating else (f", rating {s.rating}" if s.rating else "")
+            lines.append(f"[{s.score}] {s.mentor}: {items} → {'总分' if zh else 'total'} {round4(s.total)}{rating}")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def _table(headers: list[str], rows: Iterable[list[str]]) -> list[str]:
+    rows = list(rows)
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    out = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    out.append("  ".join("-" * w for w in widths))
+    out.extend("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+    return out
+
+
+def to_table(report: Report, lang: str = "zh") -> str:
+    """Duties grouped by mentor, overdue first; then ratio violations, scores and warnings."""
+    zh = lang == "zh"
+    names = {m.id: m.name for m in report.bundle.mentors}
+    groups: dict[str, list[Duty]] = {}
+    for d in report.duties():
+        for m in d.mentors or ("",):
+            groups.setdefault(m, []).append(d)
+    head = (
+        ["状态", "规则", "对象", "窗口", "次数", "要求", "截止"]
+        if zh
+        else ["status", "rule", "subject", "window", "count", "required", "due"]
+    )
+    t = report.term
+    title = report.scheme.title
+    out = [f"{title} — {'学期' if zh else 'term'} {t.id} ({t.start} – {t.end}), {'截至' if zh else 'as of'} {report.as_of}", ""]
+    summary = report.summary()["duties"]
+    out.append(("任务：" if zh else "duties: ") + ", ".join(f"{STATUS_ZH[s] if zh else s} {summary[s]}" for s in STATUS_ORDER))
+    out.append("")
+    for m in sorted(groups, key=lambda m: (m == "", m)):
+        duties = sorted(groups[m], key=lambda d: (STATUS_ORDER[d.status], d.window_end, d.rule.id, d.subject))
+        who = f"{m} {names.get(m, '')}".strip() if m else NO_MENTOR[1 if zh else 0]
+        counts = {s: sum(1 for d in duties if d.status == s) for s in STATUS_ORDER}
+        out.append(f"{'导师' if zh else 'mentor'} {who} — " + ", ".join(f"{STATUS_ZH[s] if zh else s} {c}" for s, c in counts.items() if c))
+        rows = [[STATUS_ZH[d.status] if zh else d.status, d.rule.label or d.rule.id, d.subject, f"{d.window_start}–{d.window_end}", str(d.count),
+                 bound_text(d.rule, lang), str(d.due)] for d in duties]  # fmt: skip
+        out.extend("  " + line for line in _table(head, rows))
+        out.append("")
+    bad = [r for r in report.ratios if not r.ok]
+    if report.ratios:
+        out.append(f"{'配比' if zh else 'ratios'}: {len(bad)} {'项不符合' if zh else 'violated'} / {len(report.ratios)}")
+        rows = [
+            [r.ratio.id, r.subject, r.group or "", str(r.value), f"{r.ratio.min}–{'∞' if r.ratio.max is None else r.ratio.max}"]
+            for r in bad
+        ]
+        if rows:
+            out.extend(
+                "  " + line
+                for line in _table(
+                    ["规则", "对象", "分组", "值", "要求"] if zh else ["rule", "subject", "group", "value", "required"], rows
+                )
+            )
+        out.append("")
+    if report.scores:
+        out.append("评分" if zh else "scores")
+        rows = [[s.score, f"{s.mentor} {names.get(s.mentor, '')}".strip(), str(round4(s.total)), s.rating or ""] for s in report.scores]
+        out.extend("  " + line for line in _table(["评分", "导师", "总分", "等级"] if zh else ["score", "mentor", "total", "rating"], rows))
+        out.append("")
+    for w in report.warnings:
+        out.append(("注意：" if zh else "warning: ") + w.render(lang))
+    for r in report.rejected:
+        out.append(("已跳过：" if zh else "skipped: ") + r.render(lang))
+    return "\n".join(out).rstrip() + "\n"
+
+
+CSV_COLUMNS = ["rule", "label", "action", "scope", "subject", "mentors", "window_start", "window_end", "due", "min", "max", "count", "status",
+               "evidence", "event_kind", "event_date", "source_file", "source_line"]  # fmt: skip
+
+
+def to_csv(report: Report) -> str:
+    """One row per duty; list cells joined with ';' like the bundle's."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for d in report.duties():
+        j = d.to_json()
+        w.writerow([j["rule"], j["label"] or "", j["action"], j["scope"], j["subject"], ";".join(j["mentors"]), j["window_start"], j["window_end"],
+                    j["due"], j["min"], "" if j["max"] is None else j["max"], j["count"], j["status"], ";".join(j["evidence"]),
+                    j["event"]["kind"] if j["event"] else "", j["event"]["date"] if j["event"] else "", j["source"]["file"], j["source"]["line"]])  # fmt: skip
+    return buf.getvalue()
