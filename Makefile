@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/ruff check rules_dsl engine mentorship tests
-	$(BIN)/mypy rules_dsl
+	$(BIN)/mypy rules_dsl engine
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -31,14 +31,25 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check rules_dsl mentorship
 	$(BIN)/mypy
 
+DEMO := build/demo
+DEMO_SCHEME := schemes/schools/gu_yi.scheme
+
 demo: $(STAMP)
 	@echo ">> 检查所有方案 / checking every scheme"
 	$(BIN)/mentorship check schemes/
-	@echo ">> 规范格式 / canonical layout of the 古猗小学 scheme"
-	$(BIN)/mentorship fmt schemes/schools/gu_yi.scheme
+	@echo ">> 规范格式 / the 古猗小学 scheme in canonical layout"
+	$(BIN)/mentorship fmt $(DEMO_SCHEME)
+	@echo ">> 生成一所示例学校 / a synthetic school for that scheme"
+	$(BIN)/mentorship generate --out $(DEMO) --scheme $(DEMO_SCHEME) --students 300 --seed 7 --force
+	@echo ">> 截至 2025-12-01 的任务状态（前 40 行）/ duties as of 2025-12-01 (first 40 lines)"
+	$(BIN)/mentorship evaluate --scheme $(DEMO_SCHEME) --data $(DEMO) --as-of 2025-12-01 | head -n 40
+	@echo ">> 导师 T001 的任务说明（前 15 行）/ why mentor T001's duties stand as they do (first 15 lines)"
+	$(BIN)/mentorship explain --scheme $(DEMO_SCHEME) --data $(DEMO) --as-of 2025-12-01 --mentor T001 | head -n 15
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/bench_compile.py
+	$(BIN)/python benchmarks/bench_engine.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) build .pytest_cache .hypothesis *.egg-info
