@@ -22,6 +22,7 @@ from .keywords import ALL, PUNCTUATION, STATEMENT_START
 
 _WORD = re.compile(r"\w+")
 _BLANKS = re.compile(r"\s*")
+_BLANKS_WORD = re.compile(r"\s*(\w*)")
 _PLAIN_STRING = re.compile(r'"([^"\\\r\n]*)"')
 _NAME = re.compile(r"[^\W\d]\w*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -199,7 +200,27 @@ class Lexer:
         if self.pending:
             return self.pending.pop(0)
         text, n = self.text, self.n
-        i = _BLANKS.match(text, self.pos).end()  # type: ignore[union-attr]
+        m = _BLANKS_WORD.match(text, self.pos)
+        word = m.group(1)  # type: ignore[union-attr]
+        if word and "MMDD" not in acceptable:
+            # the hot path: a keyword, name or number after blanks
+            i = m.start(1)  # type: ignore[union-attr]
+            end = m.end()  # type: ignore[union-attr]
+            if end >= n or text[end] not in ".-":
+                found = _WORD_SPLITS[word] if word in _WORD_SPLITS else _decompose_word(word)
+                if found is None and not word[0].isdigit():
+                    type_ = "NAME"
+                elif found is not None and len(found) == 1:
+                    type_ = found[0][0]
+                    if not (type_ in acceptable or "NAME" not in acceptable or word[0].isdigit() or (
+                        type_ in STATEMENT_START and self.starts_line(i)
+                    )):
+                        type_ = "NAME"
+                else:
+                    return self._word(i, acceptable)
+                self.pos = end
+                return self._token(type_, word, i, end)
+        i = m.end(0) if not word else m.start(1)  # type: ignore[union-attr]
         if i < n and text[i] == "#":
             i = self._skip_blanks(i)
         if i >= n:
