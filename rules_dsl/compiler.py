@@ -17,9 +17,9 @@ from importlib import resources
 from typing import Any
 
 import fastjsonschema
-import jsonschema
 
 from . import ast
+from .cache import cached_module, digest
 from .checker import check
 from .errors import Diagnostic, SchemeCheckError, SchemeSyntaxError
 from .program import Program, load_program, load_program_text
@@ -35,9 +35,14 @@ def ir_schema() -> dict[str, Any]:
 
 @cache
 def _fast_validator() -> Callable[[Any], Any]:
-    # fastjsonschema compiles the schema to Python once per process: ~0.3 ms a scheme,
-    # where jsonschema takes ~7 ms. jsonschema explains a failure in detail.
-    return fastjsonschema.compile(ir_schema())  # type: ignore[no-any-return]
+    # fastjsonschema turns the schema into Python: ~0.3 ms a scheme, where jsonschema takes
+    # ~7 ms. Generating that code takes ~0.1 s, so it is kept in the user's cache folder.
+    schema = ir_schema()
+    key = digest(json.dumps(schema, sort_keys=True), fastjsonschema.VERSION)
+    module = cached_module("ir_validator", key, lambda: fastjsonschema.compile_to_code(schema))
+    if module is not None:
+        return module.validate_https___mentorship_example_ir_schema_json  # type: ignore[no-any-return]
+    return fastjsonschema.compile(schema)  # type: ignore[no-any-return]
 
 
 def validate_ir(ir: dict[str, Any]) -> None:
@@ -45,6 +50,8 @@ def validate_ir(ir: dict[str, Any]) -> None:
     try:
         _fast_validator()(ir)
     except fastjsonschema.JsonSchemaException:
+        import jsonschema  # only to explain the failure in detail: it costs 0.1 s to import
+
         jsonschema.Draft7Validator(ir_schema()).validate(ir)
         raise
 

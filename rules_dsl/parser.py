@@ -18,11 +18,13 @@ from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer
+from lark import __version__ as lark_version
 from lark.lexer import Lexer as LarkLexer
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from . import ast
+from .cache import cache_dir, digest
 from .errors import Diagnostic, SchemeSyntaxError, Text
 from .keywords import ALL, CHINESE, ENGLISH, STATEMENT_START
 from .lexer import Comment, Lexer, LexError, decompose, keyword_prefix_split, swallowed_keyword_split
@@ -359,9 +361,12 @@ class _Builder(Transformer):  # type: ignore[type-arg]
 @cache
 def _grammar() -> tuple[dict[Any, dict[str, tuple[Any, Any]]], ParseConf]:  # type: ignore[type-arg]
     text = resources.files("rules_dsl").joinpath("grammar.lark").read_text(encoding="utf-8")
-    # cache=True: lark keeps the built tables in the temp folder, keyed by a hash of the
-    # grammar and options, so a new process starts in ~10 ms instead of ~75 ms
-    lark = Lark(text, parser="lalr", lexer=_NoLexer, start="statement", maybe_placeholders=True, cache=True)
+    # lark keeps the built tables in a cache file named by a hash of the grammar, so a new
+    # process starts in ~10 ms instead of ~75 ms; in the user's own cache folder, not /tmp,
+    # because the file is a pickle
+    folder = cache_dir()
+    cache_file = str(folder / f"lark_{digest(text, lark_version)}.pickle") if folder is not None else False
+    lark = Lark(text, parser="lalr", lexer=_NoLexer, start="statement", maybe_placeholders=True, cache=cache_file)
     inner = lark.parser.parser.parser  # lark's _Parser: its LALR table and callbacks
     callbacks = lark._parse_tree_builder.create_callback(_Builder())
     conf = ParseConf(inner.parse_table, callbacks, "statement")
