@@ -25,6 +25,7 @@ import numpy as np
 
 from .activities import Activities, ActivityBuilder
 from .errors import BadRow, BadRowsError
+from .fastcsv import ParsedAhead
 from .suggest import suggest
 
 OPEN_START = -(2**31) + 1
@@ -296,6 +297,10 @@ def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], as
                     f"未知的{zh_what}编号“{value}”：{ref_file} 中没有{hint_zh}")  # fmt: skip
         return False
 
+    # activities.csv starts parsing on worker threads now, while this thread checks the other files
+    builder = ActivityBuilder(files.activities, mentor_index, student_index, class_index, rej_m, rej_s, files.mentors, files.students)
+    stream = ParsedAhead(activities, builder).start()
+
     good_assignments: list[Assignment] = []
     for i, a in enumerate(assignments):
         line = _line(a, i)
@@ -356,10 +361,9 @@ def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], as
         if ok:
             good_ratings.append(r)
 
-    builder = ActivityBuilder(files.activities, mentor_index, student_index, class_index, rej_m, rej_s, files.mentors, files.students)
     pending: list[Activity] = []
     position = 0
-    for chunk in activities:
+    for chunk in stream:
         if isinstance(chunk, ActivityCells):
             builder.add(chunk.ids, chunk.actions, chunk.dates, chunk.mentors, chunk.students, chunk.classes, chunk.durations, chunk.lines)
             continue

@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
@@ -28,6 +30,7 @@ from .errors import BadRow, BundleFileError
 if TYPE_CHECKING:
     from .activities import ActivityBuilder
 
+T = TypeVar("T")
 BLOCK_BYTES = 16 << 20
 _P = np.uint64(1099511628211)  # FNV prime: a fast, well-mixing multiplier for byte hashes
 
@@ -114,22 +117,110 @@ class _Unclean(Exception):
 
 
 def _fast(block: ActivityBlock, builder: ActivityBuilder) -> bool:
+    parsed = _parse(block, builder)
+    if parsed is None:
+        return False
+    if parsed:  # () for a block without a line
+        builder.add_arrays(*parsed)
+    return True
+
+
+class ParsedBlock:
+    """A block being parsed on a worker thread; `feed` adds it in file order (or takes the slow path)."""
+
+    def __init__(self, block: ActivityBlock, future: Future[tuple[np.ndarray, ...] | None]):
+        self.block, self.future = block, future
+
+    def feed(self, builder: ActivityBuilder) -> None:
+        parsed = self.future.result()
+        if parsed is None:
+            _slow(self.block, builder)
+        elif parsed:  # () for a block without a line
+            builder.add_arrays(*parsed)
+
+
+class ParsedAhead(Generic[T]):
+    """The chunks in order, byte blocks parsed on worker threads up to `ahead` blocks in advance.
+
+    The fast path is numpy work that releases the GIL (hashing, sorting, searching), so two
+    blocks parse at once on two cores while this thread reads the next block from the file.
+    `start()` submits the first blocks early, so that they parse while the caller's own Python
+    work (checking assignments and ratings) runs. The workers only read the builder's indexes,
+    add to its date memo (whose values do not depend on who adds them first) and code new
+    action names under a lock (finish() renumbers the codes by name). Every block is then
+    added, or explained row by row, by the consuming thread in file order, so the result and
+    the bad rows are exactly those of the one-thread path.
+    """
+
+    def __init__(self, chunks: Iterable[T], builder: ActivityBuilder, workers: int = 2, ahead: int = 8):
+        self.chunks, self.builder, self.workers, self.ahead = iter(chunks), builder, workers, max(ahead, 1)
+        self.pool: ThreadPoolExecutor | None = None  # started by the first byte block: rows from a database need none
+        self.queue: deque[ParsedBlock | T] = deque()
+
+    def start(self) -> ParsedAhead[T]:
+        """Queue chunks up to `ahead` (bounded memory: at most that many blocks parsed and waiting)."""
+        while len(self.queue) < self.ahead and self._pull():
+            pass
+        return self
+
+    def _pull(self) -> bool:
+        """Queue the next chunk (a block goes to a worker); False at the end."""
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            return False
+        if isinstance(chunk, ActivityBlock):
+            if self.pool is None:
+                _warm(self.builder)
+                self.pool = ThreadPoolExecutor(max_workers=self.workers)
+            self.queue.append(ParsedBlock(chunk, self.pool.submit(_parse, chunk, self.builder)))
+        else:
+            self.queue.append(chunk)
+        return True
+
+    def close(self) -> None:
+        """Stop the workers: wait for the running blocks, drop the rest."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __iter__(self) -> Iterator[T | ParsedBlock]:
+        try:
+            self.start()
+            while self.queue:
+                yield self.queue.popleft()
+                self.start()
+        finally:
+            self.close()
+
+
+def _warm(builder: ActivityBuilder) -> None:
+    """Build the id hash tables once, before the workers need them (else each would build its own)."""
+    try:
+        if builder.known_mentors is None:
+            builder.known_mentors = KnownIds.of(dict(builder.mentor_index))
+        if builder.known_students is None:
+            builder.known_students = KnownIds.of(dict(builder.student_index))
+    except _Unclean:
+        pass  # two ids share a hash: _parse fails the same way and every block takes the slow path
+
+
+def _parse(block: ActivityBlock, builder: ActivityBuilder) -> tuple[np.ndarray, ...] | None:
+    """The block's columns and line numbers, or None when it needs the row-by-row path."""
     raw = block.data.replace(b"\r\n", b"\n") if b"\r" in block.data else block.data
     data = np.frombuffer(raw + b"\0" * 8, dtype=np.uint8)  # padding: hashes read 8 bytes at a time
     nl = np.flatnonzero(data == 10)
     n = len(nl)
     if n == 0:
-        return True
+        return ()
     width = block.width
     commas = np.flatnonzero(data == 44)
     if len(commas) != n * (width - 1):
-        return False
+        return None
     starts = np.empty(n, dtype=np.int64)
     starts[0] = 0
     starts[1:] = nl[:-1] + 1
     cpos = commas.reshape(n, width - 1) if width > 1 else np.zeros((n, 0), np.int64)
     if width > 1 and not (((cpos[:, 0] >= starts) & (cpos[:, -1] < nl)).all()):
-        return False
+        return None
 
     def field(name: str) -> tuple[np.ndarray, np.ndarray] | None:
         if name not in block.columns:
@@ -142,10 +233,9 @@ def _fast(block: ActivityBlock, builder: ActivityBuilder) -> bool:
     try:
         cols = _columns(data, n, field, builder)
     except (_Unclean, UnicodeDecodeError):
-        return False
+        return None
     lines = block.first_line + np.arange(n, dtype=np.int32)
-    builder.add_arrays(*cols, lines)
-    return True
+    return (*cols, lines)
 
 
 def _byte(data: np.ndarray, s: np.ndarray, length: np.ndarray, k: int) -> np.ndarray:
@@ -301,10 +391,8 @@ def _columns(data: np.ndarray, n: int, field, builder: ActivityBuilder) -> _Colu
     if (mat >= 128).any():  # non-ASCII ids: keep them as text, like the row path does
         ids = np.char.decode(ids, "utf-8")
 
-    actions = builder.actions
-
     def action_code(v: str) -> int | None:
-        return actions.setdefault(v, len(actions)) if v else None
+        return builder.action_code(v) if v else None
 
     action = _lookup(data, field("action"), n, action_code, None)
     day = _lookup(data, field("date"), n, lambda v: builder.days.day(v) if v else None, None)
