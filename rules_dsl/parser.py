@@ -466,13 +466,7 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
                 action, arg = acceptable[tok.type]
                 try:
                     while action is not Shift:
-                        size, origin, callback = arg
-                        children = values[-size:] if size else []
-                        if size:
-                            del stack[-size:]
-                            del values[-size:]
-                        values.append(callback(children))
-                        stack.append(states[stack[-1]][origin][1])
+                        _reduce(states, stack, values, arg)
                         action, arg = states[stack[-1]][tok.type]
                     stack.append(arg)
                     values.append(tok)
@@ -505,6 +499,17 @@ def _drive(lx: Lexer, result: ParsedFile, probe: list[tuple[Any, str]] | None = 
             break
 
 
+def _reduce(states: Any, stack: list[Any], values: list[Any], reduction: tuple[int, str, Any]) -> None:
+    """One LALR reduction: pop the rule's children, build its node, go to the next state."""
+    size, origin, callback = reduction
+    children = values[-size:] if size else []
+    if size:
+        del stack[-size:]
+        del values[-size:]
+    values.append(callback(children))
+    stack.append(states[stack[-1]][origin][1])
+
+
 def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: ParsedFile, states: Any,  # type: ignore[type-arg]
             probe: list[tuple[Any, str]] | None = None) -> None:
     before = ParserState(ps.parse_conf, None, list(ps.state_stack), list(ps.value_stack))  # type: ignore[arg-type]
@@ -515,13 +520,7 @@ def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: Pa
             action, arg = states[stack[-1]]["$END"]
             if action is Shift:
                 raise KeyError("$END")
-            size, origin, callback = arg
-            children = values[-size:] if size else []
-            if size:
-                del stack[-size:]
-                del values[-size:]
-            values.append(callback(children))
-            stack.append(states[stack[-1]][origin][1])
+            _reduce(states, stack, values, arg)
             if stack[-1] == end_state:
                 node = values[-1]
                 break
