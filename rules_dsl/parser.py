@@ -61,8 +61,11 @@ class _NoLexer(LarkLexer):
         raise NotImplementedError
 
 
+_new_tuple = tuple.__new__  # builds a Span without NamedTuple's Python-level __new__ (one per token)
+
+
 def _span(tok: Token) -> ast.Span:
-    return ast.Span(_FILE.get(), tok.line or 0, tok.column or 0, max(len(tok.value), 1))
+    return _new_tuple(ast.Span, (_FILE.get(), tok.line or 0, tok.column or 0, len(tok.value) or 1))  # type: ignore[no-any-return]
 
 
 def _first_span(children: list[Any]) -> ast.Span:
@@ -512,7 +515,7 @@ def _reduce(states: Any, stack: list[Any], values: list[Any], reduction: tuple[i
 
 def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: ParsedFile, states: Any,  # type: ignore[type-arg]
             probe: list[tuple[Any, str]] | None = None) -> None:
-    before = ParserState(ps.parse_conf, None, list(ps.state_stack), list(ps.value_stack))  # type: ignore[arg-type]
+    saved = list(ps.state_stack)  # to explain an error the reductions below run into
     stack, values = ps.state_stack, ps.value_stack
     end_state = ps.parse_conf.end_state
     try:
@@ -529,9 +532,9 @@ def _finish(ps: ParserState, fed: list[Token], nxt: Token, lx: Lexer, result: Pa
         return
     except KeyError:  # an LALR default reduction that turns out wrong: report it as missing parts
         if probe is not None:
-            probe.append((before.position, nxt.type))
+            probe.append((saved[-1], nxt.type))
         else:
-            result.diagnostics.append(_unexpected(lx, result.file, before, nxt, fed, states))
+            result.diagnostics.append(_unexpected(lx, result.file, ParserState(ps.parse_conf, None, saved), nxt, fed, states))  # type: ignore[arg-type]
         return
     result.statements.append(ParsedStatement(node, fed))
 
