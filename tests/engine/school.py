@@ -94,3 +94,17 @@ def normalise(school: dict[str, Any]) -> dict[str, Any]:
     school.setdefault("student_events", [])
     school.setdefault("ratings", [])
     return school
+
+
+def case_school(case: dict[str, Any]) -> dict[str, Any]:
+    """The school rows of a YAML edge case, with the ids and values YAML reads as numbers made strings."""
+    school = {k: case.get(k, []) for k in ("mentors", "students", "assignments", "activities", "student_events", "ratings")}
+    school["calendar"] = case["calendar"]
+    for t in school["calendar"]["terms"]:
+        t.setdefault("name", t["id"])
+        t["id"] = str(t["id"])
+    school["calendar"]["school_year"] = str(school["calendar"]["school_year"])
+    for r in school["ratings"]:
+        r["value"] = str(r["value"])
+        r["term"] = str(r["term"])
+    return normalise(school)

@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 from naive import naive_report
-from school import normalise, to_bundle, write_folder
+from school import case_school, to_bundle, write_folder
 
 from engine import BadRowsError, evaluate, load_bundle
 from engine.report import report_schema
@@ -38,19 +38,6 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _school(case: dict[str, Any]) -> dict[str, Any]:
-    school = {k: case.get(k, []) for k in ("mentors", "students", "assignments", "activities", "student_events", "ratings")}
-    school["calendar"] = case["calendar"]
-    for t in school["calendar"]["terms"]:
-        t.setdefault("name", t["id"])
-        t["id"] = str(t["id"])
-    school["calendar"]["school_year"] = str(school["calendar"]["school_year"])
-    for r in school["ratings"]:
-        r["value"] = str(r["value"])
-        r["term"] = str(r["term"])
-    return normalise(school)
-
-
 def _subset(got: list[dict[str, Any]], want: list[dict[str, Any]], what: str) -> None:
     assert len(got) == len(want), f"{len(got)} {what}, expected {len(want)}:\n" + "\n".join(map(str, got))
     for i, (g, w) in enumerate(zip(got, want, strict=True)):
@@ -64,7 +51,7 @@ def test_case(path: Path, tmp_path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert case.get("note"), "every case says what it pins down"
     ir = compile_text(case["scheme"], "case.scheme")
-    school = _school(case)
+    school = case_school(case)
     expect = case["expect"]
     skip = bool(case.get("skip_bad_rows"))
     if "error" in expect:

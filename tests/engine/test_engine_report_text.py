@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from school import normalise, to_bundle
+from school import case_school, to_bundle
 
 from engine import BadRowsError, evaluate, load_bundle
 from engine.generate import generate_school
@@ -28,25 +28,12 @@ def _same_text(report) -> None:  # type: ignore[no-untyped-def]
     assert report.dumps(indent=None) == json.dumps(report.to_json(), ensure_ascii=False)
 
 
-def _school(case: dict) -> dict:  # type: ignore[type-arg]
-    school = {k: case.get(k, []) for k in ("mentors", "students", "assignments", "activities", "student_events", "ratings")}
-    school["calendar"] = case["calendar"]
-    for t in school["calendar"]["terms"]:
-        t.setdefault("name", t["id"])
-        t["id"] = str(t["id"])
-    school["calendar"]["school_year"] = str(school["calendar"]["school_year"])
-    for r in school["ratings"]:
-        r["value"] = str(r["value"])
-        r["term"] = str(r["term"])
-    return normalise(school)
-
-
 @pytest.mark.parametrize("path", CASES, ids=[str(p.relative_to(p.parents[1])) for p in CASES])
 def test_dumps_matches_the_json_module_on_every_case(path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     ir = compile_text(case["scheme"], "case.scheme")
     try:
-        report = evaluate(ir, to_bundle(_school(case), skip_bad_rows=bool(case.get("skip_bad_rows"))), case["as_of"], case.get("term"))
+        report = evaluate(ir, to_bundle(case_school(case), skip_bad_rows=bool(case.get("skip_bad_rows"))), case["as_of"], case.get("term"))
     except BadRowsError:
         return
     _same_text(report)
@@ -79,7 +66,7 @@ def test_duties_match_the_reference_on_every_case(path: Path) -> None:
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     ir = compile_text(case["scheme"], "case.scheme")
     try:
-        report = evaluate(ir, to_bundle(_school(case), skip_bad_rows=bool(case.get("skip_bad_rows"))), case["as_of"], case.get("term"))
+        report = evaluate(ir, to_bundle(case_school(case), skip_bad_rows=bool(case.get("skip_bad_rows"))), case["as_of"], case.get("term"))
     except BadRowsError:
         return
     _same_duties(report)
