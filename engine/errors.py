@@ -37,6 +37,13 @@ class BadRow:
                 "reason": self.reason, "reason_zh": self.reason_zh}  # fmt: skip
 
 
+def too_many_values(file: str, line: int, values: int, width: int) -> BadRow:
+    """A CSV row with more values than its header has columns (an unquoted comma, usually)."""
+    return BadRow(file, line, "-", "too-many-values",
+                  f"the row has {values} values but the header has {width} columns (a value containing a comma must be in double quotes)",
+                  f"这一行有 {values} 个值，但表头只有 {width} 列（含逗号的值要用双引号括起来）")  # fmt: skip
+
+
 class BundleError(ValueError):
     """The root of the engine's exceptions."""
 

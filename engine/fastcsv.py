@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
 
-from .errors import BadRow, BundleFileError
+from .errors import BundleFileError, too_many_values
 
 if TYPE_CHECKING:
     from .activities import ActivityBuilder
@@ -95,9 +95,7 @@ def _slow(block: ActivityBlock, builder: ActivityBuilder) -> None:
         if not any(c.strip() for c in row):
             continue
         if len(row) > width and any(c.strip() for c in row[width:]):
-            builder.bad.append(BadRow(block.file, line, "-", "too-many-values",
-                f"the row has {len(row)} values but the header has {width} columns (a value containing a comma must be in double quotes)",
-                f"这一行有 {len(row)} 个值，但表头只有 {width} 列（含逗号的值要用双引号括起来）"))  # fmt: skip
+            builder.bad.append(too_many_values(block.file, line, len(row), width))
             continue
         lines.append(line)
         keep.append((row + [""] * width)[:width])

@@ -38,7 +38,7 @@ from .bundle import (
     build,
 )
 from .dates import as_date
-from .errors import BadRow, BadRowsError, BundleFileError
+from .errors import BadRow, BadRowsError, BundleFileError, too_many_values
 from .fastcsv import ActivityBlock, blocks, has_quotes
 
 REQUIRED = {
@@ -167,9 +167,7 @@ class CsvTable:
                             if not any(c.strip() for c in row):
                                 continue
                             if len(row) > width and any(c.strip() for c in row[width:]):
-                                self.row_errors.append(BadRow(self.name, line, "-", "too-many-values",
-                                    f"the row has {len(row)} values but the header has {width} columns (a value containing a comma must be in double quotes)",
-                                    f"这一行有 {len(row)} 个值，但表头只有 {width} 列（含逗号的值要用双引号括起来）"))  # fmt: skip
+                                self.row_errors.append(too_many_values(self.name, line, len(row), width))
                                 continue
                             keep_lines.append(line)
                             keep_rows.append((row + [""] * width)[:width])
