@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
+from operator import itemgetter
+from typing import Any
 
 from .ir import Anchor, By, FirstDays, LastDays, Range, Rule
 from .report import Duty, Report, round4
@@ -152,28 +155,42 @@ class _Widths(dict[str, int]):
         return value
 
 
+class _Padded(dict[str, str]):
+    """Cells padded to one column's display width, memoised: a column repeats a few values."""
+
+    def __init__(self, width: int, widths: _Widths):
+        super().__init__()
+        self.width, self.widths = width, widths
+
+    def __missing__(self, cell: str) -> str:
+        value = self[cell] = cell + " " * max(self.width - self.widths[cell], 0)
+        return value
+
+
 def _table(headers: list[str], rows: Iterable[list[str]], known: _Widths | None = None) -> list[str]:
-    rows = list(rows)
+    rows = [headers, *rows]
     width = known if known is not None else _Widths()
-    widths = [max([width[h]] + [width[r[i]] for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * max(w - width[c], 0) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    out = [line(headers)]
-    out.append("  ".join("-" * w for w in widths))
-    out.extend(line(r) for r in rows)
-    return out
+    columns = list(zip(*rows, strict=True))
+    widths = [max(map(width.__getitem__, column)) for column in columns]
+    padded = [list(map(_Padded(w, width).__getitem__, column)) for w, column in zip(widths, columns, strict=True)]  # column-wise: C loops
+    lines = ["  ".join(cells).rstrip() for cells in zip(*padded, strict=True)]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
 
 
 def to_table(report: Report, lang: str = "zh") -> str:
     """Duties grouped by mentor, overdue first; then ratio violations, scores and warnings."""
     zh = lang == "zh"
     names = {m.id: m.name for m in report.bundle.mentors}
-    groups: dict[str, list[Duty]] = {}
-    for d in report.duties():
-        for m in d.mentors or ("",):
-            groups.setdefault(m, []).append(d)
+    status_text = {s: STATUS_ZH[s] if zh else s for s in STATUS_ORDER}
+    # per mentor: (status order, window end, rule id, subject) to sort by, then the printed cells
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    for rule, duty_rows in report.duty_rows():
+        label, bound = rule.label or rule.id, bound_text(rule, lang)
+        for subject, mentors, start, end, due, count, status, _evidence, _event in duty_rows:
+            row = (STATUS_ORDER[status], end, rule.id, subject, [status_text[status], label, subject, f"{start}–{end}", str(count), bound, due])
+            for m in mentors or ("",):
+                groups.setdefault(m, []).append(row)
     head = (
         ["状态", "规则", "对象", "窗口", "次数", "要求", "截止"]
         if zh
@@ -183,17 +200,17 @@ def to_table(report: Report, lang: str = "zh") -> str:
     title = report.scheme.title
     out = [f"{title} — {'学期' if zh else 'term'} {t.id} ({t.start} – {t.end}), {'截至' if zh else 'as of'} {report.as_of}", ""]
     summary = report.summary()["duties"]
-    out.append(("任务：" if zh else "duties: ") + ", ".join(f"{STATUS_ZH[s] if zh else s} {summary[s]}" for s in STATUS_ORDER))
+    out.append(("任务：" if zh else "duties: ") + ", ".join(f"{status_text[s]} {summary[s]}" for s in STATUS_ORDER))
     out.append("")
     known = _Widths()
+    by_key = itemgetter(0, 1, 2, 3)
     for m in sorted(groups, key=lambda m: (m == "", m)):
-        duties = sorted(groups[m], key=lambda d: (STATUS_ORDER[d.status], d.window_end, d.rule.id, d.subject))
+        duties = sorted(groups[m], key=by_key)  # stable: ties keep report order
         who = f"{m} {names.get(m, '')}".strip() if m else NO_MENTOR[1 if zh else 0]
-        counts = {s: sum(1 for d in duties if d.status == s) for s in STATUS_ORDER}
-        out.append(f"{'导师' if zh else 'mentor'} {who} — " + ", ".join(f"{STATUS_ZH[s] if zh else s} {c}" for s, c in counts.items() if c))
-        rows = [[STATUS_ZH[d.status] if zh else d.status, d.rule.label or d.rule.id, d.subject, f"{d.window_start}–{d.window_end}", str(d.count),
-                 bound_text(d.rule, lang), str(d.due)] for d in duties]  # fmt: skip
-        out.extend("  " + line for line in _table(head, rows, known))
+        counts = Counter(d[4][0] for d in duties)
+        out.append(f"{'导师' if zh else 'mentor'} {who} — " + ", ".join(f"{status_text[s]} {counts[status_text[s]]}" for s in STATUS_ORDER
+                                                                       if counts[status_text[s]]))  # fmt: skip
+        out.extend("  " + line for line in _table(head, [d[4] for d in duties], known))
         out.append("")
     bad = [r for r in report.ratios if not r.ok]
     if report.ratios:
@@ -231,9 +248,12 @@ def to_csv(report: Report) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for d in report.duties():
-        j = d.to_json()
-        w.writerow([j["rule"], j["label"] or "", j["action"], j["scope"], j["subject"], ";".join(j["mentors"]), j["window_start"], j["window_end"],
-                    j["due"], j["min"], "" if j["max"] is None else j["max"], j["count"], j["status"], ";".join(j["evidence"]),
-                    j["event"]["kind"] if j["event"] else "", j["event"]["date"] if j["event"] else "", j["source"]["file"], j["source"]["line"]])  # fmt: skip
+    for rule, duty_rows in report.duty_rows():
+        kind = rule.event.kind if rule.event is not None else ""
+        head = [rule.id, rule.label or "", rule.action, rule.scope]
+        bounds = [rule.min, "" if rule.max is None else rule.max]
+        source = [rule.source.file, rule.source.line]
+        w.writerows([*head, subject, ";".join(mentors), start, end, due, *bounds, count, status, ";".join(evidence),
+                     kind if event else "", event or "", *source]
+                    for subject, mentors, start, end, due, count, status, evidence, event in duty_rows)  # fmt: skip
     return buf.getvalue()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from .scores import ScoreResult
 from .subjects import Roster
 
 FOUR_PLACES = Decimal("0.0001")
+
+# a duty as text, column-wise: subject, mentors, window start, window end, due, count, status, evidence, event date
+DutyRow = tuple[str, tuple[str, ...], str, str, str, int, str, list[str], str | None]
 
 
 @cache
@@ -93,6 +96,7 @@ class Report:
     scores: Sequence[ScoreResult]
     rejected: Sequence[BadRow]
     warnings: Sequence[ReportWarning]
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)  # per-day mentor codes, shared by the blocks
 
     def duties(self) -> Iterator[Duty]:
         """Every duty in report order: rule (file order), subject (code point), window start."""
@@ -101,8 +105,14 @@ class Report:
             kind = r.event.kind if r.event is not None else ""
             day = _DateMemo()
             for subject, mentors, start, end, due, count, status, evidence, event_day in self._block_rows(block):
-                yield Duty(r, subject, tuple(mentors), day[start], day[end], day[due], count, status, tuple(evidence),
+                yield Duty(r, subject, mentors, day[start], day[end], day[due], count, status, tuple(evidence),
                            None if event_day is None else (kind, day[event_day]))  # fmt: skip
+
+    def duty_rows(self) -> Iterator[tuple[Rule, Iterator[DutyRow]]]:
+        """Every duty in report order as plain rows, rule by rule: what the table and CSV print,
+        without a Duty object (and its dates) per duty."""
+        for block in self.blocks:
+            yield block.rule, self._block_rows(block)
 
     def _block_duties(self, block: DutyBlock) -> Iterator[Duty]:
         """One block's duties the straightforward way, duty by duty: the reference that the
@@ -132,57 +142,97 @@ class Report:
             yield Duty(block.rule, block.labels[subject], mentors, dt.date.fromordinal(start), dt.date.fromordinal(end),
                        dt.date.fromordinal(end + grace), int(block.count[i]), STATUSES[int(block.status[i])], evidence, event)  # fmt: skip
 
-    def _mentor_ids(self, block: DutyBlock) -> list[list[str]]:
-        """The `mentors` of every duty of a block (see Duty), computed per distinct day."""
-        b = self.bundle
-        as_of = self.as_of.toordinal()
-        n = len(block)
-        if block.scope in ("pair", "mentor"):
-            ids = b.mentor_ids
-            return [[ids[m]] for m in block.mentor.tolist()]
-        if block.scope == "class":
-            heads: dict[int, list[str]] = {}
-            for m in b.mentors:
-                if m.class_name is not None and m.class_name in b.class_index:
-                    heads.setdefault(b.class_index[m.class_name], []).append(m.id)
-            return [list(heads.get(c, [])) for c in block.subject.tolist()]
-        days = np.minimum(block.end, as_of)
-        out: list[list[str]] = [[] for _ in range(n)]
-        ids = b.mentor_ids
-        for day in np.unique(days).tolist():
+    def _mentor_sets(self) -> _MentorSets:
+        """The per-report memo of mentor tuples (one shared tuple object per distinct set of mentors)."""
+        memo = self._memo.get("mentors")
+        if memo is None:
+            memo = self._memo["mentors"] = _MentorSets(self.bundle.mentor_ids)
+        return memo  # type: ignore[no-any-return]
+
+    def _student_codes(self, day: int) -> np.ndarray:
+        """For every student, the code (see _MentorSets) of the mentors active on `day`; cached per day.
+
+        roster.active is sorted by (mentor, student) and mentor indexes follow the sorted ids,
+        so a stable sort by student leaves each student's mentors in id order, as the report lists them.
+        """
+        key = ("day", day)
+        codes = self._memo.get(key)
+        if codes is None:
+            sets = self._mentor_sets()
             ms, ss = self.roster.active(day)
-            per: dict[int, list[str]] = {}
-            for m, st in zip(ms.tolist(), ss.tolist(), strict=True):
-                per.setdefault(st, []).append(ids[m])
-            for i in np.flatnonzero(days == day).tolist():
-                out[i] = sorted(per.get(int(block.student[i]), []))
+            order = np.argsort(ss, kind="stable")
+            ss, ms = ss[order], ms[order]
+            codes = np.zeros(max(len(self.bundle.students), 1), dtype=np.int64)  # 0: no mentor
+            if len(ss):
+                first = np.flatnonzero(np.r_[True, ss[1:] != ss[:-1]])
+                size = np.diff(np.r_[first, len(ss)])
+                single = first[size == 1]
+                codes[ss[single]] = ms[single] + 1
+                for f, k in zip(first[size > 1].tolist(), size[size > 1].tolist(), strict=True):
+                    codes[int(ss[f])] = sets.code(tuple(ms[f : f + k].tolist()))
+            codes = self._memo[key] = codes
+        return codes  # type: ignore[no-any-return]
+
+    def _mentor_codes(self, block: DutyBlock) -> list[int]:
+        """The code of each duty's `mentors` (see Duty and _MentorSets), computed per distinct day."""
+        b = self.bundle
+        if block.scope in ("pair", "mentor"):
+            return (block.mentor + 1).tolist()  # type: ignore[no-any-return]
+        if block.scope == "class":
+            sets = self._mentor_sets()
+            heads: dict[int, list[int]] = {}
+            for i, m in enumerate(b.mentors):
+                if m.class_name is not None and m.class_name in b.class_index:
+                    heads.setdefault(b.class_index[m.class_name], []).append(i)
+            per_class = {c: sets.code(tuple(ms)) for c, ms in heads.items()}
+            return [per_class.get(c, 0) for c in block.subject.tolist()]
+        days = np.minimum(block.end, self.as_of.toordinal())
+        out = np.zeros(len(block), dtype=np.int64)
+        for day in np.unique(days).tolist():
+            at = np.flatnonzero(days == day)
+            out[at] = self._student_codes(day)[block.student[at]]
+        return out.tolist()  # type: ignore[no-any-return]
+
+    def _evidence(self, block: DutyBlock) -> list[str]:
+        """The ids of block.ev_rows, reordered so that each duty's slice is in (day, id) order.
+
+        ev_rows are sorted by (subject, day, load order) and each duty's slice is a run of one
+        subject's days, so only ids logged out of order within one day need moving: those few
+        duties are sorted one by one, every other slice is in order already.
+        """
+        acts = self.bundle.activities
+        rows = block.ev_rows
+        ids = acts.ids[rows]
+        text: list[str] = (ids.astype(str) if ids.dtype.kind == "S" else ids).tolist()
+        if len(rows) < 2:
+            return text
+        day = acts.day[rows]
+        wrong = (day[1:] == day[:-1]) & (ids[1:] < ids[:-1])  # position k: entries k and k + 1 out of order
+        if not wrong.any():
+            return text
+        before = np.r_[0, np.cumsum(wrong)]  # wrong pairs starting before each position
+        lo, hi = block.ev_lo, block.ev_hi
+        last = len(rows) - 1  # a slice of two or more entries has lo < hi - 1 <= last
+        has = (hi - lo > 1) & (before[np.clip(hi - 1, 0, last)] > before[np.minimum(lo, last)])
+        days = day.tolist()
+        out = list(text)
+        for a, b in zip(lo[has].tolist(), hi[has].tolist(), strict=True):
+            out[a:b] = [text[k] for k in sorted(range(a, b), key=lambda k: (days[k], text[k]))]
         return out
 
-    def _block_rows(self, block: DutyBlock) -> Iterator[tuple[str, list[str], str, str, str, int, str, list[str], str | None]]:
+    def _block_rows(self, block: DutyBlock) -> Iterator[DutyRow]:
         """Per duty of a block, column-wise: (subject, mentors, window start, end, due, count, status, evidence, event date)."""
-        acts = self.bundle.activities
         grace = self.scheme.grace_days
-        iso: dict[int, str] = {}
-
-        def day(d: int) -> str:
-            text = iso.get(d)
-            if text is None:
-                text = iso[d] = dt.date.fromordinal(d).isoformat()
-            return text
-
-        ev_ids = acts.ids[block.ev_rows]
-        ev_text = (ev_ids.astype(str) if ev_ids.dtype.kind == "S" else ev_ids).tolist()
-        ev_day = acts.day[block.ev_rows].tolist()
-        mentors = self._mentor_ids(block)
+        iso = _IsoDays()
+        sets = self._mentor_sets().sets
+        evidence = self._evidence(block)
+        labels = block.labels
         event_day = block.event_day.tolist() if block.event_day is not None and block.rule.event is not None else None
-        for i, (subject, start, end, count, status, lo, hi) in enumerate(zip(block.subject.tolist(), block.start.tolist(), block.end.tolist(),
-                block.count.tolist(), block.status.tolist(), block.ev_lo.tolist(), block.ev_hi.tolist(), strict=True)):  # fmt: skip
-            if hi - lo > 1:
-                evidence = [ev_text[k] for k in sorted(range(lo, hi), key=lambda k: (ev_day[k], ev_text[k]))]
-            else:
-                evidence = ev_text[lo:hi]
-            yield (block.labels[subject], mentors[i], day(start), day(end), day(end + grace), count, STATUSES[status], evidence,
-                   None if event_day is None else day(event_day[i]))  # fmt: skip
+        for i, (subject, code, start, end, count, status, lo, hi) in enumerate(zip(block.subject.tolist(), self._mentor_codes(block),
+                block.start.tolist(), block.end.tolist(), block.count.tolist(), block.status.tolist(), block.ev_lo.tolist(),
+                block.ev_hi.tolist(), strict=True)):  # fmt: skip
+            yield (labels[subject], sets[code], iso[start], iso[end], iso[end + grace], count, STATUSES[status], evidence[lo:hi],
+                   None if event_day is None else iso[event_day[i]])  # fmt: skip
 
     def _block_json(self, block: DutyBlock) -> Iterator[dict[str, Any]]:
         """The §6 dicts of one block, built column-wise (the same values as Duty.to_json)."""
@@ -191,35 +241,56 @@ class Report:
         for subject, mentors, start, end, due, count, status, evidence, event_day in self._block_rows(block):
             yield {
                 "rule": r.id, "label": r.label, "action": r.action, "scope": r.scope, "subject": subject,
-                "mentors": mentors, "window_start": start, "window_end": end, "due": due,
+                "mentors": list(mentors), "window_start": start, "window_end": end, "due": due,
                 "min": r.min, "max": r.max, "count": count, "status": status, "evidence": evidence,
                 "event": None if event_day is None or r.event is None else {"kind": r.event.kind, "date": event_day},
                 "source": dict(source),
             }  # fmt: skip
 
-    def _block_text(self, block: DutyBlock, enc: _Encoded) -> Iterator[str]:
-        """The duties of one block as dumps() writes them: _block_json's dicts, written from a per-rule template.
+    def _block_text(self, block: DutyBlock, enc: _Encoded) -> list[str]:
+        """The duties of one block as dumps() writes them: _block_json's dicts, written from templates.
 
-        The rule's own fields are the same in every duty, so they are written once; a duty
-        costs one f-string. tests/engine/test_engine_report_text.py checks it against json.dumps.
+        The rule's own fields are the same in every duty, and a duty's window, its mentors and its
+        (count, status) repeat across thousands of duties: each is written once, and a duty costs one
+        f-string of ready pieces. tests/engine/test_engine_report_text.py checks it against json.dumps.
         """
         r = block.rule
         pad = "\n      "
         head = (f"    {{{pad}\"rule\": {_value_text(r.id, enc)},{pad}\"label\": {_value_text(r.label, enc)},{pad}\"action\": "
                 f"{_value_text(r.action, enc)},{pad}\"scope\": {_value_text(r.scope, enc)},{pad}\"subject\": ")  # fmt: skip
-        bounds = f',{pad}"min": {_value_text(r.min, enc)},{pad}"max": {_value_text(r.max, enc)},{pad}"count": '
         source = _value_text({"file": r.source.file, "line": r.source.line}, enc)
-        tail = f',{pad}"source": {source}\n    }}'
-        kind = enc[r.event.kind] if r.event is not None else ""
-        for subject, mentors, start, end, due, count, status, evidence, event_day in self._block_rows(block):
-            event = (
-                "null"
-                if event_day is None or r.event is None
-                else f'{{\n        "kind": {kind},\n        "date": {enc[event_day]}\n      }}'
-            )
-            yield (f"{head}{enc[subject]},{pad}\"mentors\": {_strings_text(mentors, enc)},{pad}\"window_start\": {enc[start]},"
-                   f"{pad}\"window_end\": {enc[end]},{pad}\"due\": {enc[due]}{bounds}{count},{pad}\"status\": {enc[status]},"
-                   f"{pad}\"evidence\": {_strings_text(evidence, enc)},{pad}\"event\": {event}{tail}")  # fmt: skip
+        tail = f",{pad}\"source\": {source}\n    }}"
+        grace = self.scheme.grace_days
+        iso = _IsoDays()
+        subjects = [enc[label] for label in block.labels] if len(block.labels) <= 4 * len(block) else None
+        subject_text = subjects if subjects is not None else _LazyList(lambda s: enc[block.labels[s]])
+        sets = self._mentor_sets()
+        mentors_text = _LazyList(lambda c: f",{pad}\"mentors\": {_strings_text(sets.sets[c], enc)},{pad}\"window_start\": ")
+
+        def window(key: tuple[int, int]) -> str:
+            s, e = key
+            return f"{enc[iso[s]]},{pad}\"window_end\": {enc[iso[e]]},{pad}\"due\": {enc[iso[e + grace]]},{pad}\"min\": " \
+                   f"{_value_text(r.min, enc)},{pad}\"max\": {_value_text(r.max, enc)},{pad}\"count\": "
+
+        windows: _Memo[tuple[int, int], str] = _Memo(window)
+        judged: _Memo[tuple[int, int], str] = _Memo(lambda cs: f"{cs[0]},{pad}\"status\": {enc[STATUSES[cs[1]]]},{pad}\"evidence\": ")
+        evidence = [enc[x] for x in self._evidence(block)]
+        opening, comma, closing = "[\n        ", ",\n        ", "\n      ]"
+        evidence_text = ["[]" if lo == hi else opening + comma.join(evidence[lo:hi]) + closing
+                         for lo, hi in zip(block.ev_lo.tolist(), block.ev_hi.tolist(), strict=True)]  # fmt: skip
+        if block.event_day is not None and r.event is not None:
+            kind = enc[r.event.kind]
+            events: _Memo[int, str] = _Memo(lambda d: f"{{\n        \"kind\": {kind},\n        \"date\": {enc[iso[d]]}\n      }}")
+            event_text = [events[d] for d in block.event_day.tolist()]
+        else:
+            event_text = ["null"] * len(block)
+        return [
+            f"{head}{subject_text[s]}{mentors_text[c]}{windows[w]}{judged[j]}{ev},{pad}\"event\": {event}{tail}"
+            for s, c, w, j, ev, event in zip(block.subject.tolist(), self._mentor_codes(block),
+                                             zip(block.start.tolist(), block.end.tolist(), strict=True),
+                                             zip(block.count.tolist(), block.status.tolist(), strict=True),
+                                             evidence_text, event_text, strict=True)
+        ]  # fmt: skip
 
     def summary(self) -> dict[str, Any]:
         counts = np.zeros(len(STATUSES), dtype=np.int64)
@@ -246,21 +317,82 @@ class Report:
         }
 
     def dumps(self, indent: int | None = 2) -> str:
-        """The §6 document as text: exactly json.dumps(self.to_json(), ensure_ascii=False, indent=indent).
+        """The §6 document as text: exactly json.dumps(self.to_json(), ensure_ascii=False, indent=indent)."""
+        if indent != 2:
+            return json.dumps(self.to_json(), ensure_ascii=False, indent=indent)
+        return "".join(self._text_pieces())
+
+    def write_json(self, out: BinaryIO) -> None:
+        """dumps() in UTF-8 to a binary stream, a rule at a time (no 30 MB string for a big school)."""
+        for piece in self._text_pieces():
+            out.write(piece.encode("utf-8"))
+
+    def _text_pieces(self) -> Iterator[str]:
+        """The indented document in pieces: the json module's text of everything but the duties,
+        with the duties, the bulk of it, written by `_block_text` from per-rule templates.
 
         With indent, Python's json module (before 3.13) falls back to its pure-Python encoder:
         2 s for a 3,000-student school's 53,000 duties, ten times the load and evaluation.
-        So the duties, the bulk of the document, are written by `_block_text` from a per-rule
-        template and spliced into the json module's text of the rest.
         """
-        if indent != 2:
-            return json.dumps(self.to_json(), ensure_ascii=False, indent=indent)
         text = json.dumps(self._document([]), ensure_ascii=False, indent=2)
-        enc = _Encoded()
-        items = [t for block in self.blocks for t in self._block_text(block, enc)]
-        duties = "[\n" + ",\n".join(items) + "\n  ]" if items else "[]"
         # an escaped string can never contain this unescaped key: the first match is the key
-        return text.replace('"duties": []', f'"duties": {duties}', 1)
+        head, tail = text.split('"duties": []', 1)
+        enc = _Encoded()
+        opened = False
+        for block in self.blocks:
+            items = self._block_text(block, enc)
+            if items:
+                yield head + '"duties": [\n' if not opened else ",\n"
+                opened = True
+                yield ",\n".join(items)
+        yield "\n  ]" + tail if opened else head + '"duties": []' + tail
+
+
+class _MentorSets:
+    """Codes for the `mentors` of duties: 0 is no mentor, 1 + m the mentor of index m alone,
+    and higher codes the sets of two or more met so far. One tuple object per set, shared."""
+
+    def __init__(self, ids: Sequence[str]):
+        self.sets: list[tuple[str, ...]] = [(), *((i,) for i in ids)]
+        self.ids = ids
+        self._codes: dict[tuple[int, ...], int] = {}
+
+    def code(self, mentors: tuple[int, ...]) -> int:
+        if len(mentors) < 2:
+            return mentors[0] + 1 if mentors else 0
+        code = self._codes.get(mentors)
+        if code is None:
+            code = self._codes[mentors] = len(self.sets)
+            self.sets.append(tuple(sorted(self.ids[m] for m in mentors)))
+        return code
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Memo(dict[K, V]):
+    """A dict that computes a missing value once."""
+
+    def __init__(self, make: Callable[[K], V]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self.make(key)
+        return value
+
+
+class _LazyList(_Memo[int, str]):
+    """Text per code, made on first use (a school has thousands of subjects, a block may name a few)."""
+
+
+class _IsoDays(dict[int, str]):
+    """Day ordinal → YYYY-MM-DD, memoised: a block has a few dozen distinct days."""
+
+    def __missing__(self, day: int) -> str:
+        value = self[day] = dt.date.fromordinal(day).isoformat()
+        return value
 
 
 class _DateMemo(dict[str, dt.date]):
@@ -279,7 +411,7 @@ class _Encoded(dict[str, str]):
         return value
 
 
-def _strings_text(values: list[str], enc: _Encoded) -> str:
+def _strings_text(values: Sequence[str], enc: _Encoded) -> str:
     """A list of strings at depth 3 of the document, as json.dumps(indent=2) writes it."""
     return "[\n        " + ",\n        ".join([enc[x] for x in values]) + "\n      ]" if values else "[]"
 

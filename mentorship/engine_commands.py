@@ -76,7 +76,12 @@ def evaluate_cmd(scheme: str, data: str, as_of: str, term: str | None, fmt: str,
     language = _lang(lang)
     report = _run(scheme, data, as_of, term, skip_bad_rows, language)
     if fmt == "json":
-        click.echo(report.dumps())
+        # straight to the byte stream: click.echo would scan the whole 30 MB text for ANSI codes
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        report.write_json(out)
+        out.write(b"\n")
+        out.flush()
     elif fmt == "csv":
         click.echo(to_csv(report), nl=False)
     else:
