@@ -81,6 +81,38 @@ class Activities:
                           np.zeros(0, np.int32), np.zeros(1, np.int64))  # fmt: skip
 
 
+@dataclass(frozen=True, eq=False)
+class LoadOrder:
+    """A chunk stored grouped by action code (stably), and what finish() needs of the order it was read in.
+
+    Grouping each chunk where it is parsed (on the worker threads, for byte blocks) lets finish()
+    lay the table out action by action with slice copies, instead of one sort and a gather of
+    every column over the whole table.
+    """
+
+    order: np.ndarray  # stored row i is row order[i] of the chunk as read
+    ids_rise: bool  # each id sorts after the one before it, as read
+    days_rise: bool  # each day is on or after the one before it, as read
+    ends: tuple[Any, Any, int, int]  # the first and last id, the first and last day, as read
+
+    @staticmethod
+    def of(ids: np.ndarray, action: np.ndarray, day: np.ndarray) -> LoadOrder:
+        """The stable grouping of a chunk (every row good) by action code, with its ids' and days' order."""
+        small = action.astype(np.int16) if len(action) and int(action.max()) < 1 << 15 else action  # int16: a radix sort
+        order = np.argsort(small, kind="stable")
+        return LoadOrder(order, _strictly_increasing(ids), bool((day[1:] >= day[:-1]).all()), (ids[0], ids[-1], int(day[0]), int(day[-1])))
+
+
+def take_rows(counts: np.ndarray, stu: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR (students per row, flat students) of the given rows, in that order."""
+    ptr = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    s_counts = counts[rows]
+    s_ptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(s_counts, out=s_ptr[1:])
+    return s_counts, stu[np.repeat(ptr[:-1][rows] - s_ptr[:-1], s_counts) + np.arange(int(s_ptr[-1]), dtype=np.int64)]
+
+
 def stripped(cells: Sequence[Any]) -> list[Any]:
     """Cells as text without surrounding blanks; skips the per-cell work when nothing has a blank."""
     try:
@@ -110,15 +142,16 @@ class ActivityBuilder:
         self.rejected_mentors, self.rejected_students = rejected_mentors, rejected_students
         self.mentors_file, self.students_file = mentors_file, students_file
         self.days = DayCache()
-        self.known_students: Any = None  # fastcsv.KnownIds, built on first use
-        self.known_mentors: Any = None
+        self.fast: Any = None  # fastcsv's tables of known ids and column values, built on first use
         self.durations: dict[Any, float | None] = {"": math.nan, None: math.nan}
         self.actions: dict[str, int] = {}  # name → code in order of first sight (finish() renumbers by name)
         self.actions_lock = threading.Lock()  # blocks parse on threads: two new actions must not get one code
         self.bad: list[BadRow] = []
         self.cols: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("ids", "action", "day", "mentor", "klass", "duration", "count", "stu", "line", "ok")
+            k: [] for k in ("ids", "action", "day", "mentor", "klass", "duration", "count", "stu", "line")
         }
+        self.ok: list[np.ndarray | None] = []  # per chunk; None when every row is good
+        self.loads: list[LoadOrder | None] = []  # per chunk; None when stored as read
 
     def action_code(self, name: str) -> int:
         """The code of an action name, a new one for a name not seen before (thread-safe)."""
@@ -234,11 +267,15 @@ class ActivityBuilder:
         self.cols["count"].append(counts)
         self.cols["stu"].append(flat)
         self.cols["line"].append(line_arr)
-        self.cols["ok"].append(ok)
+        self.ok.append(ok)
+        self.loads.append(None)
 
     def add_arrays(self, ids: np.ndarray, action: np.ndarray, day: np.ndarray, mentor: np.ndarray, klass: np.ndarray, duration: np.ndarray,
-                   counts: np.ndarray, stu: np.ndarray, lines: np.ndarray) -> None:  # fmt: skip
-        """A chunk already checked and mapped to dense codes (engine/fastcsv.py): every row is good."""
+                   counts: np.ndarray, stu: np.ndarray, lines: np.ndarray, load: LoadOrder | None = None) -> None:  # fmt: skip
+        """A chunk already checked and mapped to dense codes (engine/fastcsv.py): every row is good.
+
+        With `load`, the rows (and `lines`) come grouped by action code as `load` tells.
+        """
         self.cols["ids"].append(ids)
         self.cols["action"].append(action)
         self.cols["day"].append(day)
@@ -247,8 +284,9 @@ class ActivityBuilder:
         self.cols["duration"].append(duration)
         self.cols["count"].append(counts)
         self.cols["stu"].append(stu)
-        self.cols["line"].append(lines.astype(np.int32))
-        self.cols["ok"].append(np.ones(len(ids), dtype=bool))
+        self.cols["line"].append(lines.astype(np.int32, copy=False))
+        self.ok.append(None)
+        self.loads.append(load)
 
     def _parse_minutes(self, text: str) -> None:
         """Cache a valid duration text (bad ones are explained per row by _duration)."""
@@ -340,11 +378,97 @@ class ActivityBuilder:
         return counts, flat
 
     def finish(self) -> tuple[Activities, list[BadRow]]:
-        """The sorted table without bad or duplicate rows, and every bad row found."""
-        if not self.cols["ok"]:
+        """The sorted table without bad or duplicate rows, and every bad row found.
+
+        Logs are usually written in id and date order. Then no id repeats, sorting by (action,
+        day, load order) is sorting by action alone, and the chunks, each grouped by action,
+        are laid out action by action. Otherwise one sort of the whole table.
+        """
+        if not self.cols["action"]:
             return Activities.empty(), self.bad
-        col = {k: np.concatenate(v) if v else np.zeros(0) for k, v in self.cols.items() if k != "ids"}
-        ok = col["ok"]
+        if self._in_order():
+            return self._laid_out(), self.bad
+        return self._sorted(), self.bad
+
+    def _in_order(self) -> bool:
+        """Whether no id repeats and the good rows' days never decrease down the file."""
+        ids_rise, prev_id, prev_day = True, None, None
+        for k, ids in enumerate(self.cols["ids"]):
+            if not len(ids):
+                continue
+            load, ok = self.loads[k], self.ok[k]
+            rise, first_id, last_id = (load.ids_rise, *load.ends[:2]) if load else (_strictly_increasing(ids), ids[0], ids[-1])
+            ids_rise = ids_rise and rise and (prev_id is None or _text(prev_id) < _text(first_id))
+            prev_id = last_id
+            if load:
+                days_rise, first_day, last_day = load.days_rise, *load.ends[2:]
+            else:
+                day = self.cols["day"][k] if ok is None else self.cols["day"][k][ok]
+                if not len(day):
+                    continue
+                days_rise, first_day, last_day = bool((day[1:] >= day[:-1]).all()), int(day[0]), int(day[-1])
+            if not days_rise or (prev_day is not None and prev_day > first_day):
+                return False
+            prev_day = last_day
+        if not ids_rise:  # ids out of order may still be distinct: the hash check of _duplicates, without marking
+            hashes = np.sort(_hash_strings(_unify_strings(self.cols["ids"])))
+            return not bool((hashes[1:] == hashes[:-1]).any())
+        return True
+
+    def _laid_out(self) -> Activities:
+        """The table from chunks grouped by action: for each action, each chunk's run of it in turn."""
+        names = sorted(self.actions)
+        chunks = [self._grouped(k) for k in range(len(self.ok))]
+        runs = [(self.actions[name], c) for name in names for c in chunks]
+        per_run = [c["runs"][code + 1] - c["runs"][code] for code, c in runs]
+        sizes = np.array(per_run, dtype=np.int64).reshape(len(names), len(chunks)).sum(axis=1)  # rows per action
+        n = int(sizes.sum())
+        ids = np.empty(n, dtype=np.result_type(*[c["ids"].dtype for c in chunks]))
+        columns = (("day", np.int32), ("mentor", np.int32), ("klass", np.int32), ("duration", np.float32), ("line", np.int32))
+        out: dict[str, np.ndarray] = {k: np.empty(n, dtype=d) for k, d in columns}
+        out["ids"] = ids
+        stu_ptr = np.zeros(n + 1, dtype=np.int64)
+        out["count"] = stu_ptr[1:]  # the counts, summed in place below
+        stu = np.empty(sum(len(c["stu"]) for c in chunks), dtype=np.int32)
+        at, entry = 0, 0
+        for code, c in runs:
+            lo, hi = int(c["runs"][code]), int(c["runs"][code + 1])
+            if lo == hi:
+                continue
+            for key, col in out.items():
+                col[at : at + hi - lo] = c[key][lo:hi]
+            first, last = int(c["ptr"][lo]), int(c["ptr"][hi])
+            stu[entry : entry + last - first] = c["stu"][first:last]
+            at, entry = at + hi - lo, entry + last - first
+        np.cumsum(stu_ptr, out=stu_ptr)
+        action_ptr = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=action_ptr[1:])
+        return Activities(ids=ids, action_names=tuple(names), action=np.repeat(np.arange(len(names), dtype=np.int16), sizes),
+                          day=out["day"], mentor=out["mentor"], klass=out["klass"], duration=out["duration"], stu_ptr=stu_ptr, stu=stu,
+                          line=out["line"], action_ptr=action_ptr)  # fmt: skip
+
+    def _grouped(self, k: int) -> dict[str, np.ndarray]:
+        """Chunk k's good rows grouped by action code (as stored, for a chunk given grouped), with where each code's run starts."""
+        c = {key: v[k] for key, v in self.cols.items()}
+        if self.loads[k] is None:  # a chunk stored as read (the row path): group it here
+            ok = self.ok[k]
+            keep = np.flatnonzero(ok) if ok is not None else np.arange(len(c["action"]))
+            rows = keep[np.argsort(c["action"][keep], kind="stable")]
+            c["count"], c["stu"] = take_rows(c["count"], c["stu"], rows)
+            for key in ("ids", "action", "day", "mentor", "klass", "duration", "line"):
+                c[key] = c[key][rows]
+        c["runs"] = np.zeros(len(self.actions) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(c["action"], minlength=len(self.actions)), out=c["runs"][1:])
+        c["ptr"] = np.zeros(len(c["count"]) + 1, dtype=np.int64)
+        np.cumsum(c["count"], out=c["ptr"][1:])
+        if c["ids"].dtype.kind == "S" and any(v.dtype.kind == "U" for v in self.cols["ids"]):
+            c["ids"] = np.char.decode(c["ids"], "utf-8")  # as _unify_strings does
+        return c
+
+    def _sorted(self) -> Activities:
+        """The table by one stable sort on (action, day) of every good row, repeated ids marked bad first."""
+        col = {k: np.concatenate(v) for k, v in self.cols.items() if k != "ids"}
+        ok = np.concatenate([np.ones(len(a), dtype=bool) if o is None else o for a, o in zip(self.cols["action"], self.ok, strict=True)])
         ids = _unify_strings(self.cols["ids"])
         if not _strictly_increasing(ids):  # ids in increasing order (as logs are usually numbered) cannot repeat
             self._duplicates(ids, _hash_strings(ids), col["line"], ok)
@@ -360,7 +484,8 @@ class ActivityBuilder:
             remap[self.actions[name]] = new
         action = remap[col["action"] if keep is None else col["action"][keep]]
         day = col["day"] if keep is None else col["day"][keep]
-        # one int64 key sorts by (action, day) and, stably, keeps load order within a day
+        # one int64 key sorts by (action, day) and, stably, keeps the stored order within a day: the
+        # order read, as a chunk stored grouped by action keeps it within each action
         base = int(day.min()) if len(day) else 0
         if len(day) < 2 or bool((day[1:] >= day[:-1]).all()):
             # logs are usually written in date order: then a stable sort on the action alone
@@ -381,7 +506,7 @@ class ActivityBuilder:
         ids_s, day_s, mentor, klass, duration, stu_s, line = _gather_all(
             (ids, rows), (day, order), (col["mentor"], rows), (col["klass"], rows), (col["duration"], rows), (stu, gather), (col["line"], rows)
         )
-        acts = Activities(
+        return Activities(
             ids=ids_s,
             action_names=tuple(names),
             action=action_sorted,
@@ -394,7 +519,12 @@ class ActivityBuilder:
             line=line.astype(np.int32, copy=False),
             action_ptr=action_ptr,
         )
-        return acts, self.bad
+
+    def _read_order(self) -> np.ndarray:
+        """Each stored row's place in the order the rows were read (chunks may be stored grouped by action)."""
+        starts = np.cumsum([0] + [len(a) for a in self.cols["action"]])
+        return np.concatenate([s + (load.order if load else np.arange(len(a)))
+                               for s, a, load in zip(starts, self.cols["action"], self.loads, strict=False)])  # fmt: skip
 
     def _duplicates(self, ids: np.ndarray, hashes: np.ndarray, lines: np.ndarray, ok: np.ndarray) -> None:
         """Mark every repeat of an id bad, pointing at the line of its first use."""
@@ -411,9 +541,10 @@ class ActivityBuilder:
         groups: dict[int, list[int]] = {}
         for k in same:
             groups.setdefault(int(h[k]), []).extend((int(order[k]), int(order[k + 1])))
+        read = self._read_order()
         for rows in groups.values():
             first: dict[str, int] = {}
-            for r in sorted(set(rows)):
+            for r in sorted(set(rows), key=read.__getitem__):  # the first use is the first read
                 text = ids[r].decode("utf-8") if isinstance(ids[r], bytes) else str(ids[r])
                 if not text:
                     continue
@@ -464,6 +595,10 @@ def _string_array(values: list[str]) -> np.ndarray:
         return np.array(values, dtype="S")
     except UnicodeEncodeError:
         return np.array(values, dtype="U")
+
+
+def _text(v: Any) -> str:
+    return v.decode("utf-8") if isinstance(v, bytes) else str(v)
 
 
 def _unify_strings(parts: list[np.ndarray]) -> np.ndarray:

@@ -14,12 +14,15 @@ the order the report lists subjects in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from itertools import islice, repeat
+from operator import attrgetter, eq
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import numpy as np
 
@@ -28,6 +31,7 @@ from .errors import BadRow, BadRowsError
 from .fastcsv import ParsedAhead
 from .suggest import suggest
 
+T = TypeVar("T")
 OPEN_START = -(2**31) + 1
 OPEN_END = 2**31 - 2
 CHUNK = 200_000
@@ -227,58 +231,28 @@ def _line(row: Any, position: int) -> int:
     return row.line if row.line is not None else position + 2
 
 
-def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], assignments: list[Assignment],
-          activities: ActivitySource, student_events: list[StudentEvent], ratings: list[Rating], *,
+def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], assignments: Later[Assignment],
+          activities: ActivitySource, student_events: Later[StudentEvent], ratings: Later[Rating], *,
           skip_bad_rows: bool, files: FileNames, earlier_bad: Sequence[BadRow] = (),
           rejected_mentor_ids: Mapping[str, int] | None = None, rejected_student_ids: Mapping[str, int] | None = None) -> Bundle:  # fmt: skip
     """The shared path behind from_rows and load_bundle: check references, index, sort.
 
     `earlier_bad` are rows the reader could not even parse; `rejected_*_ids` name ids whose
     own row was bad, so rows pointing at them are explained rather than called unknown.
+    Assignments, events and ratings may come as functions that read them: they are called once
+    activities.csv is parsing on the worker threads, so that the reading overlaps the parsing.
+    Each table is first checked whole with set and array operations; only the rows those find
+    suspect go through the per-row checks that explain them, in file order.
     """
     out = _Rows(files)
     rej_m: dict[str, int] = dict(rejected_mentor_ids or {})
     rej_s: dict[str, int] = dict(rejected_student_ids or {})
 
-    mentor_rows: dict[str, Mentor] = {}
-    for i, m in enumerate(mentors):
-        line = _line(m, i)
-        if not m.id:
-            out.add(files.mentors, line, "id", "missing", "the mentor id is missing", "缺少导师编号")
-        elif m.id in mentor_rows:
-            first = _line(mentor_rows[m.id], 0)
-            out.add(files.mentors, line, "id", "duplicate-id", f"duplicate mentor id '{m.id}' (first used on line {first})",
-                    f"导师编号“{m.id}”重复（第一次出现在第 {first} 行）")  # fmt: skip
-        else:
-            mentor_rows[m.id] = m
-
-    student_rows: dict[str, Student] = {}
-    class_grade: dict[str, tuple[int, int]] = {}
-    for i, s in enumerate(students):
-        line = _line(s, i)
-        if not s.id:
-            out.add(files.students, line, "id", "missing", "the student id is missing", "缺少学生编号")
-            continue
-        if s.id in student_rows:
-            first = _line(student_rows[s.id], 0)
-            out.add(files.students, line, "id", "duplicate-id", f"duplicate student id '{s.id}' (first used on line {first})",
-                    f"学生编号“{s.id}”重复（第一次出现在第 {first} 行）")  # fmt: skip
-            continue
-        if s.class_name in class_grade and class_grade[s.class_name][0] != s.grade:
-            grade, first = class_grade[s.class_name]
-            out.add(files.students, line, "class", "duplicate-class",
-                    f"class '{s.class_name}' is already a class of grade {grade} (line {first}); class names must be unique within the school",
-                    f"班级“{s.class_name}”已是 {grade} 年级的班级（第 {first} 行）；同一学校的班级名称不能重复")  # fmt: skip
-            rej_s.setdefault(s.id, line)
-            continue
-        class_grade.setdefault(s.class_name, (s.grade, line))
-        student_rows[s.id] = s
-
-    sorted_mentors = tuple(sorted(mentor_rows.values(), key=lambda m: m.id))
-    sorted_students = tuple(sorted(student_rows.values(), key=lambda s: s.id))
-    mentor_index = {m.id: i for i, m in enumerate(sorted_mentors)}
-    student_index = {s.id: i for i, s in enumerate(sorted_students)}
-    classes = tuple(sorted({s.class_name for s in sorted_students} | {m.class_name for m in sorted_mentors if m.class_name}))
+    sorted_mentors, mentor_ids = _mentors_by_id(mentors, files, out)
+    sorted_students, student_ids = _students_by_id(students, files, out, rej_s)
+    mentor_index = dict(zip(mentor_ids, range(len(mentor_ids)), strict=True))
+    student_index = dict(zip(student_ids, range(len(student_ids)), strict=True))
+    classes = tuple(sorted(set(_values(sorted_students, "class_name")) | {m.class_name for m in sorted_mentors if m.class_name}))
     class_index = {c: i for i, c in enumerate(classes)}
 
     def reference(file: str, line: int, column: str, value: str, what: str) -> bool:
@@ -297,37 +271,48 @@ def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], as
                     f"未知的{zh_what}编号“{value}”：{ref_file} 中没有{hint_zh}")  # fmt: skip
         return False
 
-    # activities.csv starts parsing on worker threads now, while this thread checks the other files
+    # activities.csv starts parsing on worker threads now, while this thread reads and checks the other files
     builder = ActivityBuilder(files.activities, mentor_index, student_index, class_index, rej_m, rej_s, files.mentors, files.students)
-    stream = ParsedAhead(activities, builder).start()
+    stream = ParsedAhead(activities, builder)
+    with _meanwhile(stream):
+        assignments, student_events, ratings = _now(assignments), _now(student_events), _now(ratings)
 
-    good_assignments: list[Assignment] = []
-    for i, a in enumerate(assignments):
-        line = _line(a, i)
+    a_cols = _AssignmentColumns.of(assignments, mentor_index, student_index)
+    dropped: list[int] = []
+    for i in _suspects(len(assignments), a_cols.unknown(), a_cols.ending_before_start()):
+        a, line = assignments[i], _line(assignments[i], i)
         ok = reference(files.assignments, line, "mentor_id", a.mentor_id, "mentor")
         ok = reference(files.assignments, line, "student_id", a.student_id, "student") and ok
         if a.start is not None and a.end is not None and a.end < a.start:
             out.add(files.assignments, line, "end", "end-before-start", f"the end {a.end} is before the start {a.start}",
                     f"结束日期 {a.end} 早于开始日期 {a.start}")  # fmt: skip
             ok = False
-        if ok:
-            good_assignments.append(a)
+        if not ok:
+            dropped.append(i)
+    good_assignments = _kept(assignments, dropped)
+    a_cols = a_cols.without(dropped)
 
-    good_events: list[StudentEvent] = []
-    for i, e in enumerate(student_events):
-        line = _line(e, i)
+    dropped = []
+    named, kinds = _values(student_events, "student_id"), _values(student_events, "kind")
+    for i in _suspects(len(student_events), _unknown(named, student_index), _falsy(kinds)):
+        e, line = student_events[i], _line(student_events[i], i)
         ok = reference(files.student_events, line, "student_id", e.student_id, "student")
         if not e.kind:
             out.add(files.student_events, line, "kind", "missing", "the event kind is missing", "缺少事件类型")
             ok = False
-        if ok:
-            good_events.append(e)
+        if not ok:
+            dropped.append(i)
+    good_events = _kept(student_events, dropped)
 
-    good_ratings: list[Rating] = []
-    seen_rating: dict[tuple[str, str, str, str], int] = {}
+    r_cols = [_values(ratings, name) for name in ("mentor_id", "score", "item", "term")]
     term_keys = {t.id for t in calendar.terms} | {calendar.school_year}
-    for i, r in enumerate(ratings):
-        line = _line(r, i)
+    keys = list(zip(*r_cols, strict=True)) if ratings else []
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))  # key → its first row
+    doubles = [] if len(first) == len(keys) else [i for i, key in enumerate(keys) if first[key] != i]
+    dropped = []
+    for i in _suspects(len(ratings), _unknown(r_cols[0], mentor_index), _falsy(r_cols[1]), _falsy(r_cols[2]), _falsy(r_cols[3]),
+                       _unknown(r_cols[3], term_keys), doubles):  # fmt: skip
+        r, line = ratings[i], _line(ratings[i], i)
         ok = reference(files.ratings, line, "mentor_id", r.mentor_id, "mentor")
         for column, value in (("score", r.score), ("item", r.item)):
             if not value:
@@ -350,16 +335,16 @@ def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], as
             out.add(files.ratings, line, "term", "unknown-term", f"'{r.term}' is neither a term id nor the school year of calendar.yaml ({known})",
                     f"“{r.term}”既不是 calendar.yaml 中的学期编号，也不是学年（{known}）")  # fmt: skip
             ok = False
-        key = (r.mentor_id, r.score, r.item, r.term)
-        if key in seen_rating:
+        key = keys[i]
+        if first[key] != i:
+            seen = _line(ratings[first[key]], first[key])
             out.add(files.ratings, line, "item", "duplicate-rating",
-                    f"a second value for mentor '{r.mentor_id}', score '{r.score}', item '{r.item}', term '{r.term}' (first on line {seen_rating[key]})",
-                    f"导师“{r.mentor_id}”评分“{r.score}”项“{r.item}”学期“{r.term}”重复录入（第一次在第 {seen_rating[key]} 行）")  # fmt: skip
+                    f"a second value for mentor '{r.mentor_id}', score '{r.score}', item '{r.item}', term '{r.term}' (first on line {seen})",
+                    f"导师“{r.mentor_id}”评分“{r.score}”项“{r.item}”学期“{r.term}”重复录入（第一次在第 {seen} 行）")  # fmt: skip
             ok = False
-        else:
-            seen_rating[key] = line
-        if ok:
-            good_ratings.append(r)
+        if not ok:
+            dropped.append(i)
+    good_ratings = _kept(ratings, dropped)
 
     pending: list[Activity] = []
     position = 0
@@ -386,14 +371,10 @@ def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], as
     if bad and not skip_bad_rows:
         raise BadRowsError(bad)
 
-    a_m = np.array([mentor_index[a.mentor_id] for a in good_assignments], dtype=np.int32)
-    a_s = np.array([student_index[a.student_id] for a in good_assignments], dtype=np.int32)
-    a_start = np.array([a.start.toordinal() if a.start else OPEN_START for a in good_assignments], dtype=np.int64)
-    a_end = np.array([a.end.toordinal() if a.end else OPEN_END for a in good_assignments], dtype=np.int64)
     return Bundle(
         calendar=calendar,
-        mentors=sorted_mentors,
-        students=sorted_students,
+        mentors=tuple(sorted_mentors),
+        students=tuple(sorted_students),
         classes=classes,
         assignments=tuple(good_assignments),
         activities=acts,
@@ -405,12 +386,12 @@ def build(calendar: Calendar, mentors: list[Mentor], students: list[Student], as
         mentor_index=mentor_index,
         student_index=student_index,
         class_index=class_index,
-        student_grade=np.array([s.grade for s in sorted_students], dtype=np.int32),
-        student_class=np.array([class_index[s.class_name] for s in sorted_students], dtype=np.int32),
-        assign_mentor=a_m,
-        assign_student=a_s,
-        assign_start=a_start,
-        assign_end=a_end,
+        student_grade=np.array(_values(sorted_students, "grade"), dtype=np.int32),
+        student_class=np.array(list(map(class_index.__getitem__, _values(sorted_students, "class_name"))), dtype=np.int32),
+        assign_mentor=np.array(a_cols.mentor, dtype=np.int32),
+        assign_student=np.array(a_cols.student, dtype=np.int32),
+        assign_start=a_cols.first_day,
+        assign_end=a_cols.last_day,
     )
 
 
@@ -425,3 +406,186 @@ def _add_rows(builder: ActivityBuilder, rows: list[Activity], position: int) -> 
         ["" if r.duration_min is None else str(r.duration_min) for r in rows],
         [r.line if r.line is not None else position + i + 2 for i, r in enumerate(rows)],
     )
+
+
+Later: TypeAlias = list[T] | Callable[[], list[T]]
+
+
+def _now(rows: Later[T]) -> list[T]:
+    return rows() if callable(rows) else rows
+
+
+@contextmanager
+def _meanwhile(stream: ParsedAhead[Any]) -> Iterator[None]:
+    """Workers parsing activities.csv while the body reads the other files. A file error met in
+    activities.csv is raised after theirs, as when they were read before it."""
+    late: Exception | None = None
+    try:
+        stream.start()
+    except Exception as e:  # re-raised below, after the body
+        late = e
+    try:
+        yield
+    except BaseException:
+        stream.close()
+        raise
+    if late is not None:
+        stream.close()
+        raise late
+
+
+class Rows(list[T]):
+    """Rows that also hold their fields column-wise, as the reader has them: the checks then read
+    a whole column here rather than one attribute of every row (a pass over 300k objects each)."""
+
+    def __init__(self, rows: Iterable[T], columns: dict[str, list[Any]]):
+        super().__init__(rows)
+        self.columns = columns
+
+
+def _values(rows: Sequence[Any], name: str) -> list[Any]:
+    """One field of every row, from the columns of a Rows or else from the rows themselves."""
+    columns = getattr(rows, "columns", {})
+    return columns[name] if name in columns else list(map(attrgetter(name), rows))
+
+
+def _suspects(n: int, *found: Iterable[int]) -> list[int]:
+    """Rows to put through the per-row checks, in order: those the whole-table checks found.
+    (The tests replace this with every row, which must give the same result.)"""
+    return sorted(set().union(*found)) if any(found) else []
+
+
+def _unknown(values: list[Any], known: Container[Any]) -> list[int]:
+    """Positions of values not in `known`; the common case (none) costs one C-level pass."""
+    if all(map(known.__contains__, values)):
+        return []
+    return [i for i, v in enumerate(values) if v not in known]
+
+
+def _falsy(values: list[Any]) -> list[int]:
+    return [] if all(values) else [i for i, v in enumerate(values) if not v]
+
+
+def _kept(rows: list[T], dropped: list[int]) -> list[T]:
+    if not dropped:
+        return rows
+    gone = set(dropped)
+    return [r for i, r in enumerate(rows) if i not in gone]
+
+
+def _mentors_by_id(mentors: list[Mentor], files: FileNames, out: _Rows) -> tuple[list[Mentor], list[str]]:
+    """The mentors sorted by id, and their ids; a missing or repeated id is a bad row (the first row of an id is kept)."""
+    ids = _values(mentors, "id")
+    order = sorted(ids) if all(ids) else []
+    if not _suspects(len(ids), () if all(ids) and _distinct(order) else range(len(ids))):
+        return _in_order(mentors, ids, order), order
+    rows: dict[str, Mentor] = {}
+    for i, m in enumerate(mentors):
+        line = _line(m, i)
+        if not m.id:
+            out.add(files.mentors, line, "id", "missing", "the mentor id is missing", "缺少导师编号")
+        elif m.id in rows:
+            first = _line(rows[m.id], 0)
+            out.add(files.mentors, line, "id", "duplicate-id", f"duplicate mentor id '{m.id}' (first used on line {first})",
+                    f"导师编号“{m.id}”重复（第一次出现在第 {first} 行）")  # fmt: skip
+        else:
+            rows[m.id] = m
+    order = sorted(rows)
+    return list(map(rows.__getitem__, order)), order
+
+
+def _students_by_id(students: list[Student], files: FileNames, out: _Rows, rej_s: dict[str, int]) -> tuple[list[Student], list[str]]:
+    """The students sorted by id, and their ids; a missing or repeated id, or a class already
+    seen in another grade, is a bad row."""
+    ids = _values(students, "id")
+    clean = all(ids) and _one_grade_per_class(students)
+    order = sorted(ids) if clean else []
+    if not _suspects(len(ids), () if clean and _distinct(order) else range(len(ids))):
+        return _in_order(students, ids, order), order
+    rows: dict[str, Student] = {}
+    class_grade: dict[str, tuple[int, int]] = {}
+    for i, s in enumerate(students):
+        line = _line(s, i)
+        if not s.id:
+            out.add(files.students, line, "id", "missing", "the student id is missing", "缺少学生编号")
+            continue
+        if s.id in rows:
+            first = _line(rows[s.id], 0)
+            out.add(files.students, line, "id", "duplicate-id", f"duplicate student id '{s.id}' (first used on line {first})",
+                    f"学生编号“{s.id}”重复（第一次出现在第 {first} 行）")  # fmt: skip
+            continue
+        if s.class_name in class_grade and class_grade[s.class_name][0] != s.grade:
+            grade, first = class_grade[s.class_name]
+            out.add(files.students, line, "class", "duplicate-class",
+                    f"class '{s.class_name}' is already a class of grade {grade} (line {first}); class names must be unique within the school",
+                    f"班级“{s.class_name}”已是 {grade} 年级的班级（第 {first} 行）；同一学校的班级名称不能重复")  # fmt: skip
+            rej_s.setdefault(s.id, line)
+            continue
+        class_grade.setdefault(s.class_name, (s.grade, line))
+        rows[s.id] = s
+    order = sorted(rows)
+    return list(map(rows.__getitem__, order)), order
+
+
+def _one_grade_per_class(students: list[Student]) -> bool:
+    classes, grades = _values(students, "class_name"), _values(students, "grade")
+    grade_of = dict(zip(classes, grades, strict=True))  # the last grade seen in each class
+    return list(map(grade_of.__getitem__, classes)) == grades and all(g == g for g in set(grades))  # g == g: no NaN
+
+
+def _distinct(ordered: list[str]) -> bool:
+    """Whether sorted values hold no repeat (a repeat sits next to its twin)."""
+    return not any(map(eq, ordered, islice(ordered, 1, None)))
+
+
+def _in_order(rows: list[T], ids: list[str], order: list[str]) -> list[T]:
+    """The rows sorted by their ids (distinct), given the ids in row order and sorted: files
+    usually come sorted, and then these are the very rows (with their columns, if a Rows)."""
+    return rows if ids == order else sorted(rows, key=attrgetter("id"))
+
+
+@dataclass(frozen=True)
+class _AssignmentColumns:
+    """The assignments column-wise, mentors and students as their index positions (None: unknown)."""
+
+    mentor: list[int | None]
+    student: list[int | None]
+    start: list[dt.date | None]
+    end: list[dt.date | None]
+
+    @staticmethod
+    def of(rows: list[Assignment], mentor_index: Mapping[str, int], student_index: Mapping[str, int]) -> _AssignmentColumns:
+        mentors, students, start, end = (_values(rows, name) for name in ("mentor_id", "student_id", "start", "end"))
+        return _AssignmentColumns(list(map(mentor_index.get, mentors)), list(map(student_index.get, students)), start, end)
+
+    @cached_property
+    def first_day(self) -> np.ndarray:
+        return _days(self.start, OPEN_START)
+
+    @cached_property
+    def last_day(self) -> np.ndarray:
+        return _days(self.end, OPEN_END)
+
+    def without(self, dropped: list[int]) -> _AssignmentColumns:
+        if not dropped:
+            return self
+        return _AssignmentColumns(*(_kept(col, dropped) for col in (self.mentor, self.student, self.start, self.end)))
+
+    def unknown(self) -> list[int]:
+        """Rows naming a mentor or student not in the index."""
+        if None not in self.mentor and None not in self.student:
+            return []
+        return [i for i, (m, s) in enumerate(zip(self.mentor, self.student, strict=True)) if m is None or s is None]
+
+    def ending_before_start(self) -> Iterable[int]:
+        """Rows that end before they start; every row when a start or end is not a plain date
+        (a datetime does not compare with a date: the per-row check raises as it always did)."""
+        if not {type(d) for d in (*set(self.start), *set(self.end))} <= {dt.date, type(None)}:
+            return range(len(self.start))
+        return np.flatnonzero(self.last_day < self.first_day).tolist()  # type: ignore[no-any-return]
+
+
+def _days(values: list[dt.date | None], open_day: int) -> np.ndarray:
+    """Day numbers, `open_day` for an open end; each distinct date converted once."""
+    known: dict[Any, int] = {d: d.toordinal() for d in set(values) if d}
+    return np.array(list(map(known.get, values, repeat(open_day))), dtype=np.int64)

@@ -10,15 +10,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gc
-import json
-from collections.abc import Iterator
+import re
+from collections import deque
+from collections.abc import Container, Iterator
+from dataclasses import fields
 from decimal import Decimal, InvalidOperation
-from functools import cache
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import jsonschema
+import numpy as np
 import yaml
 
 from .activities import stripped
@@ -32,11 +33,14 @@ from .bundle import (
     FileNames,
     Mentor,
     Rating,
+    Rows,
     Student,
     StudentEvent,
     Term,
+    _suspects,
     build,
 )
+from .calendar_schema import calendar_errors
 from .dates import as_date
 from .errors import BadRow, BadRowsError, BundleFileError, too_many_values
 from .fastcsv import ActivityBlock, blocks, has_quotes
@@ -57,13 +61,7 @@ OPTIONAL = {
     "student_events": (),
     "ratings": (),
 }
-
-
-@cache
-def calendar_schema() -> dict[str, Any]:
-    # next to this file, not importlib.resources: an editable install may see `engine` as a namespace
-    text = (Path(__file__).parent / "schema" / "calendar.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+T = TypeVar("T")
 
 
 def read_bundle(folder: Path, *, skip_bad_rows: bool = False) -> Bundle:
@@ -102,10 +100,10 @@ def _read_bundle(folder: Path, skip_bad_rows: bool) -> Bundle:
 
     mentors, rej_m = _mentors(tables["mentors"], bad)
     students, rej_s = _students(tables["students"], bad)
-    assignments = _assignments(tables["assignments"], bad)
-    events = _student_events(tables["student_events"], bad) if "student_events" in tables else []
-    ratings = _ratings(tables["ratings"], bad) if "ratings" in tables else []
-    return build(calendar, mentors, students, assignments, tables["activities"].activity_chunks(), events, ratings,
+    # the other files are read by build() while activities.csv parses on the worker threads
+    return build(calendar, mentors, students, lambda: _assignments(tables["assignments"], bad), tables["activities"].activity_chunks(),
+                 lambda: _student_events(tables["student_events"], bad) if "student_events" in tables else [],
+                 lambda: _ratings(tables["ratings"], bad) if "ratings" in tables else [],
                  skip_bad_rows=skip_bad_rows, files=files, earlier_bad=bad, rejected_mentor_ids=rej_m,
                  rejected_student_ids=rej_s)  # fmt: skip
 
@@ -178,6 +176,9 @@ class CsvTable:
 
     def table_columns(self) -> tuple[list[int], dict[str, list[str]]]:
         """The whole table column-wise, cells stripped, blank rows dropped (for the roster files)."""
+        plain = self._plain_columns()
+        if plain is not None:
+            return plain
         all_lines: list[int] = []
         all_rows: list[list[str]] = []
         for lines, rows in self._chunks():
@@ -191,13 +192,30 @@ class CsvTable:
         cols = list(zip(*all_rows, strict=False)) if all_rows else [()] * self.width
         return all_lines, {c: stripped(cols[self.columns[c]]) for c in self.wanted}
 
-    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        cols = [(c, self.columns[c]) for c in self.wanted]
-        for lines, rows in self._chunks():
-            for line, row in zip(lines, rows, strict=True):
-                if not any(cell.strip() for cell in row):
-                    continue
-                yield line, {c: row[i].strip() for c, i in cols}
+    def _plain_columns(self) -> tuple[list[int], dict[str, list[str]]] | None:
+        """table_columns() by splitting the whole text at once, for the usual file: no quotes, one
+        row per line, every line as wide as the header. None for anything else, which the csv
+        module reads (and whose odd rows it explains) as before."""
+        body = _plain_body(self.path)
+        if body is None:
+            return None
+        n, width = body.count("\n"), self.width
+        # a "," after every line end makes the file one list of cells; the lines are all as wide
+        # as the header exactly when each row's last cell (every width-th) is the one holding "\n"
+        cells = body.replace("\n", "\n,").split(",")
+        cells.pop()
+        if len(cells) != n * width:
+            return None
+        ends = "".join(cells[width - 1 :: width])
+        if ends.count("\n") != n:
+            return None
+        cols = [cells[i::width] for i in range(width - 1)] + [ends.split("\n")[:-1]]
+        if _has_blanks(body):
+            cols = [stripped(c) for c in cols]
+        lines = list(range(2, n + 2))
+        if "" in cols[0]:  # a blank row has a blank first cell
+            lines, cols = _without_blank_rows(lines, cols)
+        return lines, {c: cols[self.columns[c]] for c in self.wanted}
 
     def activity_chunks(self) -> Iterator[ActivityCells | ActivityBlock]:
         """activities.csv as column chunks, or as byte blocks when no cell is quoted (engine/fastcsv.py)."""
@@ -205,6 +223,9 @@ class CsvTable:
             yield from blocks(self.path, {c: self.columns[c] for c in self.wanted}, self.width, self.name)
             return
         for lines, rows in self._chunks():
+            if any(not "".join(r).strip() for r in rows):  # a row of empty cells (`,,,,`) is a blank line, as on the block path
+                kept = [(line, r) for line, r in zip(lines, rows, strict=True) if "".join(r).strip()]
+                lines, rows = [line for line, _ in kept], [r for _, r in kept]
             if not rows:
                 continue
             transposed = list(zip(*rows, strict=False))  # every row has the header's width by now
@@ -215,6 +236,52 @@ class CsvTable:
             yield ActivityCells(
                 col("id"), col("action"), col("date"), col("mentor_id"), col("student_ids"), col("class"), col("duration_min"), lines
             )
+
+
+_BLANK = re.compile(r"[^\S\n]")  # a blank that strip() would remove, other than the line ends
+
+
+def _has_blanks(body: str) -> bool:
+    """Whether a cell may need stripping. isascii() is O(1), and then only the ASCII blanks can
+    be there: scanning for each is far quicker than the regular expression."""
+    if body.isascii():
+        return any(c in body for c in " \t\x0b\x0c\r\x1c\x1d\x1e\x1f")
+    return _BLANK.search(body) is not None
+
+
+def _plain_body(path: Path) -> str | None:
+    """The rows of a CSV file (after the header line) as text ending in "\\n", or None when the
+    csv module must read it: quotes, a lone "\\r" (an error there), not UTF-8 (its error names
+    the line), or a line long enough to hold a cell over the csv module's size limit (an error)."""
+    data = path.read_bytes()
+    if b'"' in data:
+        return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:
+            return None
+    if len(data) > csv.field_size_limit() and _longest_line(data) > csv.field_size_limit():
+        return None
+    start = data.find(b"\n") + 1  # the header, read (and so decoded) on open, ends at the first line end
+    try:
+        body = str(memoryview(data)[start:] if start else b"", "utf-8")  # a view: no copy of the file
+    except UnicodeDecodeError:
+        return None
+    return body if not body or body.endswith("\n") else body + "\n"
+
+
+def _longest_line(data: bytes) -> int:
+    """In bytes, which is at least its length in characters."""
+    ends = np.flatnonzero(np.frombuffer(data, np.uint8) == ord("\n"))
+    return int(np.diff(ends, prepend=-1, append=len(data)).max())
+
+
+def _without_blank_rows(lines: list[int], cols: list[list[str]]) -> tuple[list[int], list[list[str]]]:
+    gone = {i for i, first in enumerate(cols[0]) if not first and not any(col[i] for col in cols)}
+    if not gone:
+        return lines, cols
+    keep = [i for i in range(len(lines)) if i not in gone]
+    return [lines[i] for i in keep], [[col[i] for i in keep] for col in cols]
 
 
 def _not_utf8(name: str, line: int) -> BundleFileError:
@@ -229,7 +296,39 @@ def _list(cell: str) -> tuple[str, ...]:
 def _lists(cells: list[str]) -> list[tuple[str, ...]]:
     """`;`-lists, parsed once per distinct cell (tags and roles repeat a lot)."""
     parsed = {c: _list(c) for c in set(cells)}
-    return [parsed[c] for c in cells]
+    return list(map(parsed.__getitem__, cells))
+
+
+def _instances(cls: type[T], *columns: list[Any]) -> Rows[T]:
+    """`list(map(cls, *columns))` for a frozen dataclass in two thirds of the time, the columns
+    kept for build()'s checks (Rows). A frozen __init__ is a Python call making one
+    object.__setattr__ call per field; this makes one C-level pass per field instead. The first
+    row goes through __init__ so that the class's shared table of attribute names holds every
+    field before the other objects are allocated: CPython sizes each object's attribute storage
+    from that table, and an object that outgrows it gets a dict of its own (twice the memory)."""
+    assert not hasattr(cls, "__post_init__") and all(f.init for f in fields(cls))  # type: ignore[arg-type]
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    n = len(columns[0])
+    objects = Rows([cls(*(col[0] for col in columns))] if n else [], dict(zip(names, columns, strict=True)))
+    objects.extend(map(object.__new__, repeat(cls, n - 1)))
+    for name, values in zip(names, columns, strict=True):
+        deque(map(object.__setattr__, islice(objects, 1, None), repeat(name), islice(values, 1, None)), maxlen=0)
+    return objects
+
+
+def _positions(values: list[Any], wanted: Container[Any]) -> list[int]:
+    """Positions of values in `wanted` (a few bad texts): none, the usual case, in one C-level pass."""
+    if not any(map(wanted.__contains__, values)):
+        return []
+    return [i for i, v in enumerate(values) if v in wanted]
+
+
+def _drop(columns: list[list[Any]], dropped: list[int]) -> list[list[Any]]:
+    if not dropped:
+        return columns
+    gone = set(dropped)
+    keep = [i for i in range(len(columns[0])) if i not in gone]
+    return [[col[i] for i in keep] for col in columns]
 
 
 def _mentors(table: CsvTable, bad: list[BadRow]) -> tuple[list[Mentor], dict[str, int]]:
@@ -245,21 +344,23 @@ def _mentors(table: CsvTable, bad: list[BadRow]) -> tuple[list[Mentor], dict[str
 def _students(table: CsvTable, bad: list[BadRow]) -> tuple[list[Student], dict[str, int]]:
     lines, c = table.table_columns()
     grades = {g: _grade(g) for g in set(c["grade"])}
-    grade = [grades[g] for g in c["grade"]]
-    tags = _lists(c.get("tags", [""] * len(lines)))
+    grade = list(map(grades.__getitem__, c["grade"]))
     rejected: dict[str, int] = {}
-    for i in [i for i, (g, k) in enumerate(zip(grade, c["class"], strict=True)) if g is None or not k]:
+    dropped = []
+    for i in _suspects(len(lines), _positions(grade, {None}), _positions(c["class"], {""})):
         line, text = lines[i], c["grade"][i]
         if grade[i] is None:
             bad.append(BadRow(table.name, line, "grade", "bad-grade", f"'{text}' is not a grade: write a whole number such as 5",
                               f"“{text}”不是年级：请写整数，例如 5"))  # fmt: skip
         if not c["class"][i]:
             bad.append(BadRow(table.name, line, "class", "missing", "the class is missing", "缺少班级"))
-        if c["id"][i]:
-            rejected.setdefault(c["id"][i], line)
-    out = [Student(i, name, g, k, t, line) for i, name, g, k, t, line in zip(c["id"], c["name"], grade, c["class"], tags, lines, strict=True)
-           if g is not None and k]  # fmt: skip
-    return out, rejected
+        if grade[i] is None or not c["class"][i]:
+            dropped.append(i)
+            if c["id"][i]:
+                rejected.setdefault(c["id"][i], line)
+    tags = c.get("tags", [""] * len(lines))
+    ids, names, grade, classes, tags, lines = _drop([c["id"], c["name"], grade, c["class"], tags, lines], dropped)
+    return _instances(Student, ids, names, grade, classes, _lists(tags), lines), rejected
 
 
 def _grade(text: str) -> int | None:
@@ -291,45 +392,61 @@ def _date_cell(table: CsvTable, line: int, column: str, text: str, bad: list[Bad
     return True, d
 
 
+def _dates(*columns: list[str]) -> tuple[dict[str, dt.date | None], set[str]]:
+    """Each distinct date text of the columns parsed once (None for a blank), and the texts that are not dates."""
+    known = {t: as_date(t) if t else None for t in set().union(*columns)}
+    return known, {t for t, d in known.items() if t and d is None}
+
+
 def _assignments(table: CsvTable, bad: list[BadRow]) -> list[Assignment]:
     lines, c = table.table_columns()
     empty = [""] * len(lines)
     starts, ends = c.get("start", empty), c.get("end", empty)
-    known = {t: as_date(t) if t else None for t in set(starts) | set(ends)}
-    out = []
-    for m, st, s, e, line in zip(c["mentor_id"], c["student_id"], starts, ends, lines, strict=True):
-        start, end = known[s], known[e]
-        if (start is None and s) or (end is None and e):
-            ok_s, start = _date_cell(table, line, "start", s, bad, False)
-            ok_e, end = _date_cell(table, line, "end", e, bad, False)
+    known, unreadable = _dates(starts, ends)
+    dropped = []
+    for i in _suspects(len(lines), _positions(starts, unreadable), _positions(ends, unreadable)):
+        s, e, line = starts[i], ends[i], lines[i]
+        if (known[s] is None and s) or (known[e] is None and e):
+            ok_s, _ = _date_cell(table, line, "start", s, bad, False)
+            ok_e, _ = _date_cell(table, line, "end", e, bad, False)
             if not (ok_s and ok_e):
-                continue
-        out.append(Assignment(m, st, start, end, line))
-    return out
+                dropped.append(i)
+    mentors, students, starts, ends, lines = _drop([c["mentor_id"], c["student_id"], starts, ends, lines], dropped)
+    return _instances(Assignment, mentors, students, list(map(known.__getitem__, starts)), list(map(known.__getitem__, ends)), lines)
 
 
 def _student_events(table: CsvTable, bad: list[BadRow]) -> list[StudentEvent]:
-    out = []
-    for line, r in table.rows():
-        ok, day = _date_cell(table, line, "date", r["date"], bad, True)
-        if ok and day is not None:
-            out.append(StudentEvent(r["student_id"], r["kind"], day, line))
-    return out
+    lines, c = table.table_columns()
+    known, unreadable = _dates(c["date"])
+    dropped = []
+    for i in _suspects(len(lines), _positions(c["date"], unreadable | {""})):
+        ok, day = _date_cell(table, lines[i], "date", c["date"][i], bad, True)
+        if not (ok and day is not None):
+            dropped.append(i)
+    students, kinds, dates, lines = _drop([c["student_id"], c["kind"], c["date"], lines], dropped)
+    return _instances(StudentEvent, students, kinds, list(map(known.__getitem__, dates)), lines)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def _ratings(table: CsvTable, bad: list[BadRow]) -> list[Rating]:
-    out = []
-    for line, r in table.rows():
-        try:
-            value = Decimal(r["value"])
-            ok = value.is_finite()
-        except InvalidOperation:
-            ok = False
-        if not ok:
-            bad.append(BadRow(table.name, line, "value", "bad-number", f"'{r['value']}' is not a number", f"“{r['value']}”不是数字"))
-            continue
-        out.append(Rating(r["mentor_id"], r["score"], r["item"], value, r["term"], line))
-    return out
+    lines, c = table.table_columns()
+    numbers = {v: _number(v) for v in set(c["value"])}  # Decimals are immutable: rows with one text share one
+    values = list(map(numbers.__getitem__, c["value"]))
+    dropped = []
+    for i in _suspects(len(lines), _positions(values, {None})):
+        if _number(c["value"][i]) is None:
+            text = c["value"][i]
+            bad.append(BadRow(table.name, lines[i], "value", "bad-number", f"'{text}' is not a number", f"“{text}”不是数字"))
+            dropped.append(i)
+    cols = _drop([c["mentor_id"], c["score"], c["item"], values, c["term"], lines], dropped)
+    return _instances(Rating, *cols)
 
 
 # ---------------------------------------------------------------- calendar.yaml
@@ -375,8 +492,7 @@ def parse_calendar(text: str, name: str = "calendar.yaml") -> Calendar:
 
     data = _plain(data if data is not None else {})
     errors: list[BadRow] = []
-    validator = jsonschema.Draft202012Validator(calendar_schema())
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for err in calendar_errors(data):
         path = tuple(err.absolute_path)
         where = _path_text(path) or "-"
         msg = err.message

@@ -150,6 +150,16 @@ def test_quoted_cells_with_commas_and_newlines_keep_line_numbers(tmp_path: Path)
     ]
 
 
+@pytest.mark.parametrize("note", ["", '"谈了很久, 很好"'], ids=["plain", "quoted"])
+def test_a_row_of_empty_cells_is_a_blank_line(tmp_path: Path, note: str) -> None:
+    """Excel writes an emptied row as `,,,,,,,`: skipped like a blank line, whether or not another
+    cell in the file is quoted (a quoted file takes the csv module's path, a plain one the block parser)."""
+    acts = FILES["activities.csv"] + ",,,,,,,\n" + f"A3,谈心,2025-09-13,M1,S1,,,{note}\n" + ",,,,,,,\nA4,谈心,bad,M1,S1,,,\n"
+    assert errors_of(bundle_dir(tmp_path, activities__csv=acts)) == [
+        "activities.csv:7: date: 'bad' is not a date: write YYYY-MM-DD (or YYYY/M/D), e.g. 2025-09-01",
+    ]
+
+
 def test_a_row_with_too_many_values_is_bad(tmp_path: Path) -> None:
     acts = FILES["activities.csv"] + "A3,谈心,2025-09-13,M1,S1,,,谈了,很久\n"
     assert errors_of(bundle_dir(tmp_path, activities__csv=acts)) == [
