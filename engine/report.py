@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from itertools import islice
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -247,8 +249,9 @@ class Report:
                 "source": dict(source),
             }  # fmt: skip
 
-    def _block_text(self, block: DutyBlock, enc: _Encoded) -> list[str]:
-        """The duties of one block as dumps() writes them: _block_json's dicts, written from templates.
+    def _block_text(self, block: DutyBlock, enc: _Encoded) -> Iterator[str]:
+        """The duties of one block as dumps() writes them, in batches joined by ",\\n": _block_json's
+        dicts, written from templates.
 
         The rule's own fields are the same in every duty, and a duty's window, its mentors and its
         (count, status) repeat across thousands of duties: each is written once, and a duty costs one
@@ -274,23 +277,24 @@ class Report:
 
         windows: _Memo[tuple[int, int], str] = _Memo(window)
         judged: _Memo[tuple[int, int], str] = _Memo(lambda cs: f"{cs[0]},{pad}\"status\": {enc[STATUSES[cs[1]]]},{pad}\"evidence\": ")
-        evidence = [enc[x] for x in self._evidence(block)]
+        evidence = _quoted(self._evidence(block), enc)
         opening, comma, closing = "[\n        ", ",\n        ", "\n      ]"
-        evidence_text = ["[]" if lo == hi else opening + comma.join(evidence[lo:hi]) + closing
-                         for lo, hi in zip(block.ev_lo.tolist(), block.ev_hi.tolist(), strict=True)]  # fmt: skip
         if block.event_day is not None and r.event is not None:
             kind = enc[r.event.kind]
             events: _Memo[int, str] = _Memo(lambda d: f"{{\n        \"kind\": {kind},\n        \"date\": {enc[iso[d]]}\n      }}")
             event_text = [events[d] for d in block.event_day.tolist()]
         else:
             event_text = ["null"] * len(block)
-        return [
-            f"{head}{subject_text[s]}{mentors_text[c]}{windows[w]}{judged[j]}{ev},{pad}\"event\": {event}{tail}"
-            for s, c, w, j, ev, event in zip(block.subject.tolist(), self._mentor_codes(block),
-                                             zip(block.start.tolist(), block.end.tolist(), strict=True),
-                                             zip(block.count.tolist(), block.status.tolist(), strict=True),
-                                             evidence_text, event_text, strict=True)
-        ]  # fmt: skip
+        duties = zip(block.subject.tolist(), self._mentor_codes(block), zip(block.start.tolist(), block.end.tolist(), strict=True),
+                     zip(block.count.tolist(), block.status.tolist(), strict=True), block.ev_lo.tolist(), block.ev_hi.tolist(), event_text, strict=True)
+        # a batch at a time: the text of a big school's duties is tens of MB, and fresh memory is
+        # slow to touch (a page fault per 4 KB); batches reuse the same few MB
+        while batch := list(islice(duties, _BATCH)):
+            yield ",\n".join([
+                f"{head}{subject_text[s]}{mentors_text[c]}{windows[w]}{judged[j]}"
+                f"{'[]' if lo == hi else opening + comma.join(evidence[lo:hi]) + closing},{pad}\"event\": {event}{tail}"
+                for s, c, w, j, lo, hi, event in batch
+            ])  # fmt: skip
 
     def summary(self) -> dict[str, Any]:
         counts = np.zeros(len(STATUSES), dtype=np.int64)
@@ -340,11 +344,10 @@ class Report:
         enc = _Encoded()
         opened = False
         for block in self.blocks:
-            items = self._block_text(block, enc)
-            if items:
+            for batch in self._block_text(block, enc):
                 yield head + '"duties": [\n' if not opened else ",\n"
                 opened = True
-                yield ",\n".join(items)
+                yield batch
         yield "\n  ]" + tail if opened else head + '"duties": []' + tail
 
 
@@ -409,6 +412,18 @@ class _Encoded(dict[str, str]):
     def __missing__(self, text: str) -> str:
         value = self[text] = encode_basestring(text)
         return value
+
+
+_BATCH = 1024
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # what encode_basestring (ensure_ascii=False) escapes
+
+
+def _quoted(values: list[str], enc: _Encoded) -> list[str]:
+    """JSON string literals of many distinct values (activity ids): quoted directly when none
+    needs escaping, as ids never do, rather than one memo miss per id."""
+    if _ESCAPED.search("".join(values)) is None:
+        return [f'"{v}"' for v in values]
+    return [enc[v] for v in values]
 
 
 def _strings_text(values: Sequence[str], enc: _Encoded) -> str:

@@ -75,17 +75,18 @@ def evaluate_cmd(scheme: str, data: str, as_of: str, term: str | None, fmt: str,
     """Evaluate a school's logged activity against its scheme."""
     language = _lang(lang)
     report = _run(scheme, data, as_of, term, skip_bad_rows, language)
+    # straight to the byte stream: click.echo would first scan the whole text (30 MB of JSON
+    # for a school of 3,000) for ANSI codes to strip
+    sys.stdout.flush()
+    out = sys.stdout.buffer
     if fmt == "json":
-        # straight to the byte stream: click.echo would scan the whole 30 MB text for ANSI codes
-        sys.stdout.flush()
-        out = sys.stdout.buffer
         report.write_json(out)
         out.write(b"\n")
-        out.flush()
     elif fmt == "csv":
-        click.echo(to_csv(report), nl=False)
+        out.write(to_csv(report).encode("utf-8"))
     else:
-        click.echo(to_table(report, language), nl=False)
+        out.write(to_table(report, language).encode("utf-8"))
+    out.flush()
 
 
 @click.command(name="explain")
