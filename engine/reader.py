@@ -37,6 +37,7 @@ from .bundle import (
     Student,
     StudentEvent,
     Term,
+    _kept,
     _suspects,
     build,
 )
@@ -324,11 +325,8 @@ def _positions(values: list[Any], wanted: Container[Any]) -> list[int]:
 
 
 def _drop(columns: list[list[Any]], dropped: list[int]) -> list[list[Any]]:
-    if not dropped:
-        return columns
-    gone = set(dropped)
-    keep = [i for i in range(len(columns[0])) if i not in gone]
-    return [[col[i] for i in keep] for col in columns]
+    """Each column without the dropped rows (bundle._kept, column by column)."""
+    return [_kept(col, dropped) for col in columns]
 
 
 def _mentors(table: CsvTable, bad: list[BadRow]) -> tuple[list[Mentor], dict[str, int]]:

@@ -188,15 +188,20 @@ def _table(b: Bundle | None) -> dict[str, object]:
     return out
 
 
+def _bundle(folder: Path, activities: bytes) -> Path:
+    """The small roster of this file's tests with the given activities.csv."""
+    folder.mkdir(exist_ok=True)
+    for name, content in ROSTER.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    (folder / "activities.csv").write_bytes(activities)
+    return folder
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(activity_files(), st.sampled_from([None, 64, 300, 2048]))
 def test_byte_blocks_read_exactly_what_the_csv_module_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: bytes,
                                                              block_bytes: int | None) -> None:  # fmt: skip
-    folder = tmp_path / f"b{abs(hash(text)) % 10**9}"
-    folder.mkdir(exist_ok=True)
-    for name, content in ROSTER.items():
-        (folder / name).write_text(content, encoding="utf-8")
-    (folder / "activities.csv").write_bytes(text)
+    folder = _bundle(tmp_path / f"b{abs(hash(text)) % 10**9}", text)
     fast, fast_errors = _load(folder, monkeypatch, block_bytes)
     slow, slow_errors = _load(folder, monkeypatch, None, quoted=True)
     assert fast_errors == slow_errors
@@ -226,11 +231,7 @@ def test_clean_rows_of_every_kind_take_the_fast_path(tmp_path: Path, monkeypatch
     """Non-ASCII ids, several students, blank and filled optional cells: nothing here needs the row path."""
     rows = ["A1,谈心,2025-09-10,M1,S1,,30,", "A2,见面交流,2025/9/12,导师3,S1;学生3;S2,一(1)班,1.5,(备注)", "活动3,谈心,2025-09-12 08:30,M10,S 4,,,a b",
             "A4,学生汇报,2025-09-13,M1,,二(1)班,,", "A5,谈心,2025-09-14,M1,学生3;S1,,45,"]  # fmt: skip
-    folder = tmp_path / "bundle"
-    folder.mkdir()
-    for name, content in ROSTER.items():
-        (folder / name).write_text(content, encoding="utf-8")
-    (folder / "activities.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    folder = _bundle(tmp_path / "bundle", ("\n".join([HEADER, *rows]) + "\n").encode("utf-8"))
     slow, _ = _load(folder, monkeypatch, None, quoted=True)
 
     def no_slow_path(*args: object) -> None:
@@ -258,11 +259,7 @@ ROWS = [f"A{i:03d},{'谈心' if i % 3 else '见面交流'},2025-09-{10 + i // 20
 )
 def test_finish_gives_the_csv_module_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: list[str]) -> None:
     """finish() lays out blocks grouped by action when ids and days rise down the file, else sorts: the same table."""
-    folder = tmp_path / "bundle"
-    folder.mkdir()
-    for name, content in ROSTER.items():
-        (folder / name).write_text(content, encoding="utf-8")
-    (folder / "activities.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    folder = _bundle(tmp_path / "bundle", ("\n".join([HEADER, *rows]) + "\n").encode("utf-8"))
     slow, slow_errors = _load(folder, monkeypatch, None, quoted=True)
     for block_bytes in (None, 200, 1000):
         fast, fast_errors = _load(folder, monkeypatch, block_bytes)
