@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # then compiles every module of ours from source on each run: 80 ms of a command's start-up.
 # compileall writes it anyway, and only for the files that changed.
 bytecode: $(STAMP)
-	@$(BIN)/python -m compileall -q rules_dsl engine mentorship service
+	@$(BIN)/python -m compileall -q rules_dsl engine mentorship service synth
 
 venv: $(STAMP)
 
@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 test: $(STAMP)
-	$(BIN)/ruff check rules_dsl engine mentorship tests
+	$(BIN)/ruff check rules_dsl engine mentorship synth tests
 	$(BIN)/mypy rules_dsl engine
 	$(BIN)/python -m pytest
 

@@ -60,7 +60,7 @@ def school(cache: Path, name: str) -> Path:
     out = cache / f"school-{name}-s{students}-seed1"
     done = out / ".complete"
     if not done.exists():
-        from engine.generate import generate_school
+        from synth.generate import generate_school
 
         t = time.perf_counter()
         generate_school(out, students=students, activities=n, seed=1)
@@ -198,7 +198,7 @@ def compiled_scheme() -> Any:
 
 
 def engine_rows(report: Any) -> set[tuple[str, str, dt.date, dt.date, int, str]]:
-    from engine.duties import STATUSES
+    from engine.evaluation.duties import STATUSES
 
     out = set()
     for block in report.blocks:

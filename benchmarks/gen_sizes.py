@@ -19,7 +19,7 @@ from pathlib import Path
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from engine.generate import generate_school
+from synth.generate import generate_school
 out, n, students = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 t = time.perf_counter()
 s = generate_school(out, students=students, activities=n, seed=1, progress=lambda m: print(m, file=sys.stderr, flush=True))

@@ -12,11 +12,8 @@ from typing import Any
 
 import click
 
-from engine.bundle import Bundle, load_bundle
-from engine.errors import BundleError
-from engine.evaluate import evaluate
-from engine.render import explain, to_csv, to_table
-from engine.report import Report
+from engine import Bundle, BundleError, Report, evaluate, load_bundle
+from engine.report.render import explain, to_csv, to_table
 from rules_dsl.compiler import compile_file
 from rules_dsl.errors import SchemeError
 

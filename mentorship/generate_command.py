@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from engine.generate import SCHOOL_TYPES, generate_school
+from synth.generate import SCHOOL_TYPES, generate_school
 
 
 def _lang() -> str:

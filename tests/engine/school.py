@@ -10,7 +10,9 @@ from typing import Any
 
 import yaml
 
-from engine.bundle import Activity, Assignment, Bundle, Calendar, CalendarEvent, Mentor, Rating, Student, StudentEvent, Term
+from engine import Bundle, bundle_from_rows
+from engine.model.calendar import Calendar, CalendarEvent, Term
+from engine.model.roster import Activity, Assignment, Mentor, Rating, Student, StudentEvent
 
 
 def to_bundle(school: dict[str, Any], skip_bad_rows: bool = False) -> Bundle:
@@ -23,7 +25,7 @@ def to_bundle(school: dict[str, Any], skip_bad_rows: bool = False) -> Bundle:
             for e in c["events"]
         ),
     )
-    return Bundle.from_rows(
+    return bundle_from_rows(
         calendar,
         [
             Mentor(m["id"], m.get("name", ""), tuple(m.get("roles", ())), tuple(m.get("tags", ())), m.get("class"))

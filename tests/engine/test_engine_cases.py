@@ -22,7 +22,7 @@ from naive import naive_report
 from school import case_school, to_bundle, write_folder
 
 from engine import BadRowsError, evaluate, load_bundle
-from engine.report import report_schema
+from engine.report.report import report_schema
 from rules_dsl.compiler import compile_text
 
 CASES = sorted((Path(__file__).parent / "cases").rglob("*.yaml"))

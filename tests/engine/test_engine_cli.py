@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from test_engine_bundle import FILES, bundle_dir
 
-from engine.report import report_schema
+from engine.report.report import report_schema
 from mentorship.cli import cli
 
 SCHEME = """scheme "测试方案"

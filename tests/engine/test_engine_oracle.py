@@ -15,7 +15,7 @@ from school import normalise, to_bundle, write_folder
 from strategies import ratings_rows, schemes, schools
 
 from engine import evaluate, load_bundle
-from engine.report import report_schema
+from engine.report.report import report_schema
 
 VALIDATOR = jsonschema.Draft202012Validator(report_schema())
 

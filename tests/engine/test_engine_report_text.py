@@ -16,9 +16,9 @@ import yaml
 from school import case_school, to_bundle
 
 from engine import BadRowsError, evaluate, load_bundle
-from engine.generate import generate_school
-from engine.report import Report
+from engine.report.report import Report
 from rules_dsl.compiler import compile_file, compile_text
+from synth.generate import generate_school
 
 CASES = sorted((Path(__file__).parent / "cases").rglob("*.yaml"))
 SCHEMES = sorted((Path(__file__).resolve().parents[2] / "schemes").rglob("*.scheme"))

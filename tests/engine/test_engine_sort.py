@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.duties import _stable_order
+from engine.evaluation.duties import _stable_order
 
 
 @given(st.lists(st.integers(min_value=0, max_value=2**33), max_size=300), st.sampled_from([2**8, 2**16, 2**20, 2**32, 2**34]))

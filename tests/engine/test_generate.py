@@ -14,8 +14,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from engine.generate import ACTION_SPECS, generate_school
 from mentorship.generate_command import generate
+from synth.generate import ACTION_SPECS, generate_school
 
 FILES = ["calendar.yaml", "mentors.csv", "students.csv", "assignments.csv", "activities.csv", "student_events.csv", "ratings.csv"]
 HEADERS = {

@@ -11,7 +11,7 @@ from datetime import timedelta
 from operator import itemgetter
 from typing import Any
 
-from .ir import Anchor, By, FirstDays, LastDays, Range, Rule
+from ..model.scheme import Anchor, By, FirstDays, LastDays, Range, Rule
 from .report import Duty, Report, round4
 
 STATUS_ORDER = {"overdue": 0, "open": 1, "exceeded": 2, "upcoming": 3, "satisfied": 4}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import SchemeIRError
+from ..errors import SchemeIRError
 
 
 @dataclass(frozen=True)

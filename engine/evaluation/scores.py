@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from ..errors import BadRow
+from ..model.scheme import And, BinOp, Compare, Cond, Expr, Item, ItemRef, Neg, Not, Num, Or, Otherwise, Score, SumAll, Top
+from ..model.warnings import ReportWarning
 from .duties import Context
-from .errors import BadRow
-from .ir import And, BinOp, Compare, Cond, Expr, Item, ItemRef, Neg, Not, Num, Or, Otherwise, Score, SumAll, Top
-from .report_types import ReportWarning
 
 # One fixed context, whatever the caller's thread has set: scores must not depend on it.
 DECIMAL = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation, decimal.Overflow])

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bundle import Bundle, Term
-from .ir import Rule, Scheme
+from ..model.bundle import Bundle
+from ..model.calendar import Term
+from ..model.scheme import Rule, Scheme
 from .subjects import Masks, Roster
 from .windows import event_window, period_windows
 

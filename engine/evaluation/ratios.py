@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model.scheme import Ratio
 from .duties import Context
-from .ir import Ratio
 
 
 @dataclass(frozen=True)

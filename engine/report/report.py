@@ -21,14 +21,15 @@ from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
-from .bundle import Bundle, Term
-from .duties import STATUSES, DutyBlock
-from .errors import BadRow
-from .ir import Rule, Scheme
-from .ratios import RatioResult
-from .report_types import ReportWarning
-from .scores import ScoreResult
-from .subjects import Roster
+from ..errors import BadRow
+from ..evaluation.duties import STATUSES, DutyBlock
+from ..evaluation.ratios import RatioResult
+from ..evaluation.scores import ScoreResult
+from ..evaluation.subjects import Roster
+from ..model.bundle import Bundle
+from ..model.calendar import Term
+from ..model.scheme import Rule, Scheme
+from ..model.warnings import ReportWarning
 
 FOUR_PLACES = Decimal("0.0001")
 
@@ -205,7 +206,7 @@ class Report:
         acts = self.bundle.activities
         rows = block.ev_rows
         ids = acts.ids[rows]
-        text: list[str] = (ids.astype(str) if ids.dtype.kind == "S" else ids).tolist()
+        text = acts.id_texts(rows)
         if len(rows) < 2:
             return text
         day = acts.day[rows]

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .bundle import Bundle, Mentor, Student
-from .ir import And, ClassIn, Cond, GradeIn, MentorHas, Not, Or, StudentHas
+from ..model.bundle import Bundle
+from ..model.roster import Mentor, Student
+from ..model.scheme import And, ClassIn, Cond, GradeIn, MentorHas, Not, Or, StudentHas
 
 
 def holds(cond: Cond | None, student: Student | None = None, mentor: Mentor | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""Small values the report carries that several modules produce."""
+"""A warning: something worth a look that does not stop the load or the evaluation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one entry point: evaluate(scheme_ir, bundle, as_of) → Report (SPEC §4).
+"""Every duty, ratio and score of a scheme on a bundle (SPEC §4): the pieces engine.evaluate makes a Report of.
 
 Pure: it reads no clock, file or global; the as-of date and the term are arguments.
 A compiled `Scheme` may be passed instead of the IR dict to compile once, evaluate many.
@@ -8,23 +8,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from .bundle import Bundle
-from .duties import Context, evaluate_rule
-from .errors import BadRowsError
-from .ir import Range, Scheme, compile_scheme
-from .ratios import evaluate_ratio
-from .report import Report
-from .report_types import ReportWarning
-from .scores import check_ratings, evaluate_score
+from ..errors import BadRow, BadRowsError
+from ..model.bundle import Bundle
+from ..model.calendar import Term
+from ..model.scheme import Range, Scheme, compile_scheme
+from ..model.warnings import ReportWarning
+from .duties import Context, DutyBlock, evaluate_rule
+from .ratios import RatioResult, evaluate_ratio
+from .scores import ScoreResult, check_ratings, evaluate_score
 from .subjects import Masks, Roster
 from .windows import period_windows, select_term
 
 
-def evaluate(scheme_ir: Mapping[str, Any] | Scheme, bundle: Bundle, as_of: dt.date, term_id: str | None = None) -> Report:
+class Evaluation(NamedTuple):
+    scheme: Scheme
+    bundle: Bundle
+    roster: Roster
+    as_of: dt.date
+    term: Term
+    blocks: list[DutyBlock]
+    ratios: list[RatioResult]
+    scores: list[ScoreResult]
+    rejected: tuple[BadRow, ...]
+    warnings: tuple[ReportWarning, ...]
+
+
+def evaluate_all(scheme_ir: Mapping[str, Any] | Scheme, bundle: Bundle, as_of: dt.date, term_id: str | None = None) -> Evaluation:
     """Every duty, ratio and score of the scheme on the bundle's data as of `as_of`.
 
     Raises UnknownTermError for a term id the calendar lacks, SchemeIRError for a
@@ -40,7 +53,7 @@ def evaluate(scheme_ir: Mapping[str, Any] | Scheme, bundle: Bundle, as_of: dt.da
     roster = Roster(bundle, in_scope)
     ctx = Context(scheme, bundle, as_of.toordinal(), term, in_scope, roster, Masks(bundle))
 
-    warnings: list[ReportWarning] = []
+    warnings: list[ReportWarning] = list(bundle.warnings)
     rating_warnings, bad = check_ratings(ctx)
     if bad and not bundle.skip_bad_rows:
         raise BadRowsError(bad)
@@ -52,7 +65,7 @@ def evaluate(scheme_ir: Mapping[str, Any] | Scheme, bundle: Bundle, as_of: dt.da
     blocks = [evaluate_rule(rule, ctx) for rule in scheme.rules]
     ratios = [r for ratio in scheme.ratios for r in evaluate_ratio(ratio, ctx)]
     scores = [s for score in scheme.scores for s in evaluate_score(score, ctx, warnings)]
-    return Report(scheme, bundle, roster, as_of, term, blocks, ratios, scores, (*bundle.rejected, *bad), tuple(warnings))
+    return Evaluation(scheme, bundle, roster, as_of, term, blocks, ratios, scores, (*bundle.rejected, *bad), tuple(warnings))
 
 
 MAX_LINES = 1000  # a warning lists at most this many line numbers; its message gives the full count

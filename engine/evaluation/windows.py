@@ -9,9 +9,9 @@ import calendar as cal
 import datetime as dt
 from dataclasses import dataclass
 
-from .bundle import Calendar, Term
-from .errors import UnknownTermError
-from .ir import By, EventSpec, FirstDays, LastDays, Period, Range, WindowClause
+from ..errors import UnknownTermError
+from ..model.calendar import Calendar, Term
+from ..model.scheme import By, EventSpec, FirstDays, LastDays, Period, Range, WindowClause
 
 
 @dataclass(frozen=True)

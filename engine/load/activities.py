@@ -1,0 +1,167 @@
+"""The activity log: a RawTable → checked, sorted Activities columns, every check vectorised.
+
+Each column is checked whole (Arrow for text, numpy for codes); what needs Python runs once
+per distinct value (a date text, an action, a mentor id), never once per row. The rows any
+check flags are then explained one by one (engine/load/explain.py), and only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import BadRow
+from ..model.activities import NO_CLASS, Activities
+from .explain import MAX_HINTS, ActivityRow, activity_problems
+from .roster import Refs, here
+from .table import RawTable
+from .text import NO_DAY, codes, days, lookup, normalised, numbers, split_lists
+
+
+@dataclass
+class Checked:
+    """The activity columns as codes, and which rows some check flagged."""
+
+    ids: pa.Array
+    id_code: np.ndarray  # position of each row's id among the distinct ids
+    actions: list[str]
+    action: np.ndarray
+    day: np.ndarray
+    mentor: np.ndarray
+    klass: np.ndarray
+    duration: np.ndarray
+    link_row: np.ndarray  # (row, student) pairs, sorted by row, one per distinct student of a row
+    link_stu: np.ndarray
+    flagged: np.ndarray  # bool per row
+    first: np.ndarray | None  # per distinct id, its first row (None when no id repeats)
+
+
+def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
+    n = len(table)
+    ids = normalised(table.column("id"))
+    id_values, id_code = codes(ids)
+    flagged = pc.equal(ids, "").to_numpy(zero_copy_only=False).copy() if n else np.zeros(0, bool)
+    first = None
+    if len(id_values) < n:  # a repeated id: every use after the first is flagged
+        first = np.unique(id_code, return_index=True)[1]
+        flagged |= first[id_code] != np.arange(n)
+    actions, action = codes(normalised(table.column("action")))
+    if "" in actions:
+        flagged |= action == actions.index("")
+    day = days(table.column("date"))
+    flagged |= day == NO_DAY
+    mentor = lookup(normalised(table.column("mentor_id")), dict(refs.mentors))
+    flagged |= mentor < 0
+    klass = lookup(normalised(table.column("class")), {"": NO_CLASS, **classes}, missing=-9)
+    flagged |= klass == -9
+    duration = numbers(table.column("duration_min"))
+    flagged |= (duration < 0) | np.isneginf(duration)
+    if table.links is not None:
+        rows, items = table.links[0], normalised(table.links[1])
+    else:
+        rows, items = split_lists(table.column("student_ids"))
+    stu = lookup(items, dict(refs.students))
+    flagged[rows[stu < 0]] = True
+    key = np.unique(rows * max(len(refs.students), 1) + np.maximum(stu, 0))  # a student named twice in a cell counts once
+    n_s = max(len(refs.students), 1)
+    return Checked(ids, id_code, actions, action, day, mentor, klass, duration, key // n_s, key % n_s, flagged, first)
+
+
+def explain(table: RawTable, c: Checked, refs: Refs, classes: Mapping[str, int]) -> list[BadRow]:
+    """The bad rows of the flagged rows, in row order."""
+    flagged = np.flatnonzero(c.flagged)
+    if not len(flagged):
+        return []
+    cols = {name: table.column(name) for name in ("id", "action", "date", "mentor_id", "student_ids", "class", "duration_min")}
+    linked = _linked(table) if table.links is not None else None
+    out: list[BadRow] = []
+    for i in flagged.tolist():
+        earlier = int(c.first[c.id_code[i]]) if c.first is not None else i
+        row = ActivityRow(cols["id"][i].as_py(), cols["action"][i].as_py(), cols["date"][i].as_py(), cols["mentor_id"][i].as_py(),
+                          linked.get(i, ()) if linked is not None else cols["student_ids"][i].as_py(),
+                          cols["class"][i].as_py(), cols["duration_min"][i].as_py())  # fmt: skip
+        where = here(table, earlier) if earlier != i else None
+        for column, code, en, zh in activity_problems(row, refs, classes, where, hints=len(out) < MAX_HINTS):
+            out.append(table.bad_row(i, column, code, en, zh))
+    return out
+
+
+def _linked(table: RawTable) -> dict[int, tuple[str, ...]]:
+    assert table.links is not None
+    out: dict[int, list[str]] = {}
+    for r, s in zip(table.links[0].tolist(), table.links[1].to_pylist(), strict=True):
+        out.setdefault(int(r), []).append(s)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def build(c: Checked, lines: np.ndarray) -> Activities:
+    """The good rows sorted by (action name, day, order read)."""
+    good = ~c.flagged
+    keep = np.flatnonzero(good)
+    if not len(keep):
+        return Activities.empty()
+    used = np.unique(c.action[keep])
+    names = sorted(c.actions[k] for k in used.tolist())
+    remap = np.zeros(max(len(c.actions), 1), np.int16)
+    for new, name in enumerate(names):
+        remap[c.actions.index(name)] = new
+    action = remap[c.action[keep]]
+    day = c.day[keep]
+    if len(day) < 2 or bool((day[1:] >= day[:-1]).all()):
+        order = np.argsort(action, kind="stable")  # logs are usually in date order: a radix sort on int16
+    else:
+        base = int(day.min())
+        order = np.argsort(action.astype(np.int64) * (int(day.max()) - base + 2) + (day - base), kind="stable")
+    rows = keep[order]
+    # students: the (row, student) pairs of the kept rows, in the new row order
+    counts = np.bincount(c.link_row, minlength=len(good)).astype(np.int64)
+    ptr = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    s_counts = counts[rows]
+    s_ptr = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum(s_counts, out=s_ptr[1:])
+    gather = np.repeat(ptr[:-1][rows] - s_ptr[:-1], s_counts) + np.arange(int(s_ptr[-1]), dtype=np.int64)
+    action_sorted = action[order]
+    return Activities(
+        ids=fixed_width(c.ids.take(pa.array(rows))),
+        action_names=tuple(names),
+        action=action_sorted,
+        day=day[order].astype(np.int32),
+        mentor=c.mentor[rows].astype(np.int32),
+        klass=c.klass[rows].astype(np.int32),
+        duration=c.duration[rows].astype(np.float32),
+        stu_ptr=s_ptr,
+        stu=c.link_stu[gather].astype(np.int32),
+        line=lines[rows].astype(np.int32),
+        action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1), "left").astype(np.int64),
+    )
+
+
+def fixed_width(arr: pa.Array) -> np.ndarray:
+    """UTF-8 text → a numpy fixed-width bytes array, from Arrow's buffers (no Python object per value)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = pc.cast(arr, pa.large_string())
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, "S1")
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, np.int64)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    width = max(int(lengths.max()), 1)
+    if int(lengths.min()) == width:
+        return data[offsets[0] : offsets[-1]].copy().view(f"S{width}")
+    out = np.zeros((n, width), np.uint8)
+    step = 1 << 20
+    for lo in range(0, n, step):  # bounded temporaries at any size
+        hi = min(n, lo + step)
+        ln = lengths[lo:hi]
+        row = np.repeat(np.arange(lo, hi), ln)
+        col = np.arange(int(offsets[hi] - offsets[lo])) - np.repeat(offsets[lo:hi] - offsets[lo], ln)
+        out[row, col] = data[offsets[lo] : offsets[hi]]
+    return out.view(f"S{width}").reshape(n)

@@ -1,0 +1,118 @@
+"""Six RawTables and a calendar → a Bundle: the one builder that CSV, Excel and database rows all feed.
+
+Bad rows are collected from every table and raised at once (BadRowsError), or, with
+skip_bad_rows, left out and carried in `rejected`. Sanity warnings that do not fail the load
+(a term over 200 days, an event outside the school year, two class names equal but for
+spacing, nobody in the scheme's grades) are the bundle's `warnings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..errors import BadRow, BadRowsError
+from ..model.bundle import OPEN_END, OPEN_START, Bundle, FileNames
+from ..model.calendar import Calendar
+from ..model.roster import Assignment
+from ..model.warnings import ReportWarning
+from . import activities as act
+from . import roster
+from .columns import TABLES
+from .table import RawTable
+
+ORDER = {kind: i for i, kind in enumerate((*TABLES, "calendar"))}
+
+
+def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: bool = False, files: FileNames | None = None,
+          warnings: list[ReportWarning] | None = None) -> Bundle:  # fmt: skip
+    """Check every table against the others and build the bundle; `tables` lacks student_events/ratings when there are none."""
+    files = files or FileNames(**{k: t.source for k, t in tables.items()})
+    fatal = [b for t in tables.values() for b in t.fatal]
+    if fatal:
+        raise BadRowsError(fatal)  # a table without its columns cannot be read at all, even when skipping rows
+    bad: list[BadRow] = [b for t in tables.values() for b in t.bad]
+    notes = list(warnings or []) + [w for t in tables.values() for w in t.warnings]
+
+    mentors = roster.mentors(tables["mentors"], bad)
+    rejected_students: dict[str, str] = {}
+    students = roster.students(tables["students"], bad, rejected_students)
+    mentors.sort(key=lambda m: m.id)
+    students.sort(key=lambda s: s.id)
+    mentor_index = {m.id: i for i, m in enumerate(mentors)}
+    student_index = {s.id: i for i, s in enumerate(students)}
+    refs = roster.Refs(mentor_index, student_index, files.mentors, files.students, rejected_students=rejected_students)
+    classes = tuple(sorted({s.class_name for s in students} | {m.class_name for m in mentors if m.class_name}))
+    class_index = {c: i for i, c in enumerate(classes)}
+
+    assignments = roster.assignments(tables["assignments"], refs, bad)
+    events = roster.student_events(tables["student_events"], refs, bad) if "student_events" in tables else []
+    ratings = roster.ratings(tables["ratings"], refs, calendar, bad) if "ratings" in tables else []
+
+    log = tables["activities"]
+    checked = act.check(log, refs, class_index)
+    bad.extend(act.explain(log, checked, refs, class_index))
+    activities = act.build(checked, log.lines)
+
+    if bad and not skip_bad_rows:
+        raise BadRowsError(_in_order(bad, files))
+    notes.extend(sanity(calendar, classes, files))
+    return Bundle(
+        calendar=calendar,
+        mentors=tuple(mentors),
+        students=tuple(students),
+        classes=classes,
+        assignments=tuple(assignments),
+        activities=activities,
+        student_events=tuple(events),
+        ratings=tuple(ratings),
+        rejected=tuple(_in_order(bad, files)),
+        skip_bad_rows=skip_bad_rows,
+        files=files,
+        warnings=tuple(notes),
+        mentor_index=mentor_index,
+        student_index=student_index,
+        class_index=class_index,
+        student_grade=np.array([s.grade for s in students], dtype=np.int32),
+        student_class=np.array([class_index[s.class_name] for s in students], dtype=np.int32),
+        assign_mentor=np.array([mentor_index[a.mentor_id] for a in assignments], dtype=np.int32),
+        assign_student=np.array([student_index[a.student_id] for a in assignments], dtype=np.int32),
+        assign_start=_days(assignments, "start", OPEN_START),
+        assign_end=_days(assignments, "end", OPEN_END),
+    )
+
+
+def _days(rows: list[Assignment], name: str, open_day: int) -> np.ndarray:
+    return np.array([open_day if (d := getattr(a, name)) is None else d.toordinal() for a in rows], dtype=np.int64)
+
+
+def _in_order(bad: list[BadRow], files: FileNames) -> list[BadRow]:
+    """Bad rows by table (in the bundle's order), then row."""
+    rank = {getattr(files, kind): i for kind, i in ORDER.items()}
+    return sorted(bad, key=lambda b: (rank.get(b.file.split("[")[0], rank.get(b.file, 99)), b.file.split("[")[0], b.line))
+
+
+def sanity(calendar: Calendar, classes: tuple[str, ...], files: FileNames) -> list[ReportWarning]:
+    """Warnings about data that loads but is probably not what was meant."""
+    out = []
+    for t in calendar.terms:
+        length = (t.end - t.start).days + 1
+        if length > 200:
+            out.append(ReportWarning("long-term", f"{files.calendar}: term '{t.id}' lasts {length} days ({t.start} to {t.end}); a term is usually under 200: check the years",
+                                     f"{files.calendar}：学期“{t.id}”长达 {length} 天（{t.start} 至 {t.end}），学期通常不超过 200 天：请检查年份", files.calendar, ()))  # fmt: skip
+    if calendar.terms:
+        first, last = calendar.year_start, calendar.year_end
+        for e in calendar.events:
+            if not first <= e.date <= last:
+                out.append(ReportWarning("event-outside-year", f"{files.calendar}: event '{e.name}' on {e.date} is outside the school year ({first} to {last}); it concerns no term",
+                                         f"{files.calendar}：事件“{e.name}”（{e.date}）不在本学年（{first} 至 {last}）内，不属于任何学期", files.calendar, ()))  # fmt: skip
+    spaced: dict[str, list[str]] = {}
+    for c in classes:
+        spaced.setdefault("".join(c.split()), []).append(c)
+    for group in spaced.values():
+        if len(group) > 1:
+            listed_en, listed_zh = ", ".join(f"'{c}'" for c in group), "、".join(f"“{c}”" for c in group)
+            out.append(ReportWarning("class-spacing", f"{files.students}: the classes {listed_en} differ only in spacing: they are counted as different classes",
+                                     f"{files.students}：班级{listed_zh}只差空格，会被当作不同的班级", files.students, ()))  # fmt: skip
+    return out

@@ -1,0 +1,152 @@
+"""The six tables' columns, their Chinese names and aliases, and finding a table's header row (SPEC §3).
+
+A header cell is matched after NFKC and trimming. A cell that names no column is listed as a
+warning (not read); a cell that nearly names a column the table lacks is an error with the
+did-you-mean, so a known column is never silently ignored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..errors import BadRow
+
+TABLES = ("mentors", "students", "assignments", "activities", "student_events", "ratings")
+OPTIONAL_TABLES = ("student_events", "ratings")
+
+# sheet and file names a table may go by
+TABLE_NAMES: dict[str, tuple[str, ...]] = {
+    "mentors": ("mentors", "导师"),
+    "students": ("students", "学生"),
+    "assignments": ("assignments", "结对"),
+    "activities": ("activities", "活动"),
+    "student_events": ("student_events", "学生事件"),
+    "ratings": ("ratings", "评分"),
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "mentors": ("id", "name"),
+    "students": ("id", "name", "grade", "class"),
+    "assignments": ("mentor_id", "student_id"),
+    "activities": ("id", "action", "date", "mentor_id"),
+    "student_events": ("student_id", "kind", "date"),
+    "ratings": ("mentor_id", "score", "item", "value", "term"),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "mentors": ("roles", "tags", "class"),
+    "students": ("tags",),
+    "assignments": ("start", "end"),
+    "activities": ("student_ids", "class", "duration_min", "note"),
+    "student_events": (),
+    "ratings": (),
+}
+
+CHINESE: dict[str, str] = {
+    "id": "编号", "name": "姓名", "grade": "年级", "class": "班级", "tags": "标签", "roles": "角色",
+    "mentor_id": "导师编号", "student_id": "学生编号", "student_ids": "学生编号列表", "start": "开始", "end": "结束",
+    "action": "动作", "date": "日期", "duration_min": "时长", "note": "备注", "kind": "类型", "score": "评分",
+    "item": "项", "value": "分值", "term": "学期",
+}  # fmt: skip
+
+# further names a clerk's sheet may use, per table
+ALIASES: dict[str, dict[str, str]] = {
+    "mentors": {"工号": "id", "导师姓名": "name"},
+    "students": {"学号": "id", "学生姓名": "name"},
+    "assignments": {"学号": "student_id", "工号": "mentor_id"},
+    "activities": {"工号": "mentor_id", "学号": "student_ids", "学生编号": "student_ids"},
+    "student_events": {"学号": "student_id"},
+    "ratings": {"工号": "mentor_id"},
+}
+
+
+def fold(text: str) -> str:
+    """A header cell as compared: NFKC, trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _squash(text: str) -> str:
+    """For near misses: NFKC, case folded, without spaces, `_` and `-`."""
+    return "".join(c for c in fold(text).casefold() if not c.isspace() and c not in "_-")
+
+
+def names_of(kind: str) -> dict[str, str]:
+    """Every accepted header text of a table → its column."""
+    out = {}
+    for col in (*REQUIRED[kind], *OPTIONAL[kind]):
+        out[col] = col
+        out[CHINESE[col]] = col
+    out.update(ALIASES[kind])
+    return out
+
+
+def is_header(kind: str, cells: Sequence[object]) -> bool:
+    """A table's header is the first row holding at least two known column names."""
+    known = names_of(kind)
+    return sum(1 for c in cells if isinstance(c, str) and fold(c) in known) >= 2
+
+
+@dataclass
+class Header:
+    """The header of one table: which cell holds which column, and what was wrong with it."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)
+    errors: list[BadRow] = field(default_factory=list)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def near_miss(cell: str, column: str) -> bool:
+    """Whether a header cell nearly names `column` (SPEC §3's list of near misses)."""
+    squashed = _squash(cell)
+    if squashed in (_squash(column), _squash(CHINESE[column])):
+        return True
+    low = fold(cell).casefold()
+    if not low.isascii():
+        return False
+    return _one_edit(low, column) or low in (column + "s", column.removesuffix("s")) or low in (column + "_date", column + "date")
+
+
+def match_header(kind: str, cells: Sequence[object], source: str, row: int) -> Header:
+    known = names_of(kind)
+    header = Header()
+    texts = ["" if c is None else str(c) for c in cells]
+    for i, text in enumerate(texts):
+        col = known.get(fold(text))
+        if col is None:
+            continue
+        if col in header.columns:
+            first = texts[header.columns[col]]
+            header.errors.append(BadRow(source, row, col, "duplicate-column",
+                                        f"the column '{col}' appears twice in the header ('{first}' and '{text}')",
+                                        f"表头中列“{col}”出现了两次（“{first}”和“{text}”）"))  # fmt: skip
+            continue
+        header.columns[col] = i
+    missing = [c for c in (*REQUIRED[kind], *OPTIONAL[kind]) if c not in header.columns]
+    for text in texts:
+        if not fold(text) or fold(text) in known:
+            continue
+        meant = next((c for c in missing if near_miss(text, c)), None)
+        if meant is None:
+            header.unread.append(text)
+            continue
+        header.errors.append(BadRow(source, row, text, "near-miss-column",
+                                    f"the column '{text}' is not read: did you mean '{meant}' ({CHINESE[meant]})? rename the header cell",
+                                    f"列“{text}”不会被读取：是不是“{CHINESE[meant]}”（{meant}）？请改正表头"))  # fmt: skip
+    named = {e.column for e in header.errors}
+    for col in REQUIRED[kind]:
+        if col not in header.columns and not any(near_miss(t, col) for t in named):
+            has = ", ".join(t for t in texts if t.strip()) or "nothing"
+            header.errors.append(BadRow(source, row, col, "missing-column",
+                                        f"the required column '{col}' ({CHINESE[col]}) is missing (the header has: {has})",
+                                        f"缺少必需的列“{CHINESE[col]}”（{col}）（表头为：{has}）"))  # fmt: skip
+    return header

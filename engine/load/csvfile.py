@@ -1,0 +1,306 @@
+"""A CSV file → a RawTable: pyarrow parses the rows; numpy finds which physical lines are plain rows.
+
+One pass over the bytes (in blocks) counts each line's separators and quotes. Lines that are
+exactly as wide as the header, with balanced quotes and no NUL byte, go to pyarrow in one
+buffer. The few others go through the csv module one record at a time, which decides what
+each is: a blank line, a quoted cell that spans lines (one record), a quote left open, a row
+cut short, too many values. So one odd line costs a line's work, never a slower path for
+the rest.
+
+Row numbers are the ones Excel shows: a record whose quoted cell spans lines counts once.
+Text is UTF-8 (a BOM is dropped); text that is not UTF-8 but is GB18030 (which covers GBK,
+what Excel saves on a Chinese Windows machine) is read as such and said in a warning.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import BadRow, BundleFileError
+from ..model.warnings import ReportWarning
+from .columns import Header, is_header, match_header
+from .table import RawTable
+
+BLOCK = 1 << 24  # bytes scanned at a time: bounded temporaries at any file size
+HEADER_SEARCH = 50  # lines searched for the header row (a title row or two may come first)
+
+
+def read_csv(path: Path, kind: str, source: str) -> RawTable:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise BundleFileError(source, f"cannot be read: {e.strerror}", f"无法读取：{e.strerror}") from e
+    data, warnings = _as_utf8(data, source)
+    if b"\r" in data:  # Windows line ends (Excel's); a lone CR ends a line too, as Excel reads it
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    lines = _Lines(data)
+    header_at, header_cells = _find_header(lines, kind)
+    header = match_header(kind, header_cells, source, header_at + 1)
+    table = _read_body(lines, header_at + 1, len(header_cells), header, kind, source)
+    table.warnings = warnings + unread_warning(header, source)
+    table.fatal = header.errors
+    return table
+
+
+def unread_warning(header: Header, source: str) -> list[ReportWarning]:
+    if not header.unread:
+        return []
+    listed = ", ".join(f"'{c}'" for c in header.unread)
+    return [ReportWarning("unread-column", f"{source}: the column{'s' if len(header.unread) > 1 else ''} {listed} {'are' if len(header.unread) > 1 else 'is'} not one the engine reads; left out",
+                          f"{source}：列{'、'.join(f'“{c}”' for c in header.unread)}不是可识别的列，未读取", source, ())]  # fmt: skip
+
+
+def _as_utf8(data: bytes, source: str) -> tuple[bytes, list[ReportWarning]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int32 if len(data) < 2**31 else np.int64)),
+                                    pa.py_buffer(data)).validate(full=True)  # fmt: skip
+        return data, []
+    except (pa.ArrowInvalid, OverflowError):
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        row = data.count(b"\n", 0, e.start) + 1
+        raise BundleFileError(f"{source}:{row}", "is neither UTF-8 nor GB18030/GBK text: in Excel use 'Save as → CSV UTF-8 (comma delimited)'",
+                              "既不是 UTF-8 也不是 GB18030/GBK 编码：在 Excel 中请用“另存为 → CSV UTF-8（逗号分隔）”") from e  # fmt: skip
+    warning = ReportWarning("gb18030", f"{source}: not UTF-8; read as GB18030 (GBK), as Excel saves CSV on a Chinese Windows machine",
+                            f"{source}：不是 UTF-8 编码，已按 GB18030（GBK）读取（中文版 Excel 默认的 CSV 编码）", source, ())  # fmt: skip
+    return text.encode("utf-8"), [warning]
+
+
+class _Lines:
+    """The physical lines of the text (each ends in \\n), with per-line counts of separators and quotes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        buf = np.frombuffer(data, np.uint8)
+        ends = [np.flatnonzero(buf[at : at + BLOCK] == 10) + at for at in range(0, len(buf), BLOCK)]
+        self.end = np.concatenate(ends) if ends else np.zeros(0, np.int64)  # position of each line's \n
+        self.start = np.r_[0, self.end[:-1] + 1].astype(np.int64) if len(self.end) else np.zeros(0, np.int64)
+        self.has_quotes = b'"' in data
+        self.has_nul = b"\x00" in data
+
+    def __len__(self) -> int:
+        return len(self.end)
+
+    def text(self, i: int) -> str:
+        return self.data[self.start[i] : self.end[i]].decode("utf-8")
+
+    def shape(self, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For lines first…: separators outside quotes, quotes, and NUL bytes, per line (block by block)."""
+        n = len(self) - first
+        seps, quotes, nuls = (np.zeros(n, np.int64) for _ in range(3))
+        buf = np.frombuffer(self.data, np.uint8)
+        lo = first
+        while lo < len(self):
+            hi = int(np.searchsorted(self.end, self.start[lo] + BLOCK, "right"))
+            hi = max(hi, lo + 1)
+            a, b = int(self.start[lo]), int(self.end[hi - 1]) + 1
+            chunk = buf[a:b]
+            starts = self.start[lo:hi] - a
+            comma = chunk == 44
+            if self.has_quotes:
+                q = np.cumsum(chunk == 34, dtype=np.int32)
+                before = np.where(starts > 0, q[np.maximum(starts - 1, 0)], 0)  # quotes before each line
+                ends_q = q[self.end[lo:hi] - a]
+                quotes[lo - first : hi - first] = ends_q - before
+                if quotes[lo - first : hi - first].any():
+                    # a comma inside quotes is no separator: the quotes before it in its line are odd
+                    line_of = np.repeat(np.arange(hi - lo), np.diff(np.r_[starts, len(chunk)]))
+                    comma &= ((q - before[line_of]) & 1) == 0
+            c = np.cumsum(comma, dtype=np.int32)
+            seps[lo - first : hi - first] = c[self.end[lo:hi] - a] - np.where(starts > 0, c[np.maximum(starts - 1, 0)], 0)
+            if self.has_nul:
+                z = np.cumsum(chunk == 0, dtype=np.int32)
+                nuls[lo - first : hi - first] = z[self.end[lo:hi] - a] - np.where(starts > 0, z[np.maximum(starts - 1, 0)], 0)
+            lo = hi
+        return seps, quotes, nuls
+
+
+def _find_header(lines: _Lines, kind: str) -> tuple[int, list[str]]:
+    """The index of the header line and its cells: the first line holding two known column names."""
+    first_cells: tuple[int, list[str]] | None = None
+    for i in range(min(len(lines), HEADER_SEARCH)):
+        cells = next(csv.reader([lines.text(i)]), [])
+        if not any(c.strip() for c in cells):
+            continue
+        if first_cells is None:
+            first_cells = (i, cells)
+        if is_header(kind, cells):
+            return i, cells
+    return first_cells if first_cells is not None else (0, [])
+
+
+def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str, source: str) -> RawTable:
+    wanted = sorted(header.columns.items(), key=lambda kv: kv[1])
+    n = len(lines) - first
+    seps, quotes, nuls = lines.shape(first)
+    odd = (seps != width - 1) | (quotes & 1 == 1) | (nuls > 0)
+    records = _Records(lines, first, width, source)
+    for i in np.flatnonzero(odd).tolist():
+        records.examine(first + i)
+    plain = np.ones(n, dtype=bool)
+    plain[odd] = False
+    for i in records.consumed:
+        plain[i - first] = False
+    plain[(lines.end[first:] - lines.start[first:]) == 0] = False  # empty lines
+    # the row Excel shows: a line continuing a multi-line record is no row of its own
+    continuation = np.zeros(len(lines), dtype=np.int64)
+    for i in records.continued:
+        continuation[i] = 1
+    row_of = np.arange(1, len(lines) + 1, dtype=np.int64) - np.cumsum(continuation)
+    keep = np.flatnonzero(plain) + first
+    fast = _parse_plain(lines, keep, width, wanted)
+    if fast is not None and fast.num_rows != len(keep):  # pyarrow read quotes differently: let the csv module read those lines
+        fast = None
+    if fast is None:
+        for i in keep.tolist():
+            records.examine(i, plain=True)
+        keep = keep[:0]
+    columns = {name: _concat(fast, name, records.rows, idx) for name, idx in wanted}
+    row_numbers = np.r_[row_of[keep], np.array([row_of[i] for i, _ in records.rows], dtype=np.int64)]
+    if records.rows:
+        order = np.argsort(row_numbers, kind="stable")
+        columns = {k: v.take(pa.array(order)) for k, v in columns.items()}
+        row_numbers = row_numbers[order]
+    columns, row_numbers = _without_blank_rows(columns, row_numbers)
+    bad = [BadRow(source, int(row_of[i]), column, code, en, zh) for i, column, code, en, zh in records.bad]
+    return RawTable(kind, source, columns, row_numbers, bad=bad)
+
+
+def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple[dict[str, pa.Array], np.ndarray]:
+    """Rows whose every cell is blank (Excel writes an emptied row as `,,,,`) are no rows."""
+    if not columns or not len(rows):
+        return columns, rows
+    blank = None
+    for col in columns.values():
+        empty = pc.equal(pc.utf8_trim_whitespace(col), "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    if not pc.any(blank).as_py():
+        return columns, rows
+    keep = pc.invert(blank)
+    return {k: v.filter(keep) for k, v in columns.items()}, rows[keep.to_numpy(zero_copy_only=False)]
+
+
+def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int) -> pa.Array:
+    parts = []
+    if fast is not None:
+        parts.extend(fast.column(name).chunks)
+    if slow:
+        parts.append(pa.array([cells[idx] for _, cells in slow], pa.string()))
+    if not parts:
+        return pa.array([], pa.string())
+    return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
+
+
+def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple[str, int]]) -> pa.Table | None:
+    """The plain lines through pyarrow, as one buffer (runs of consecutive lines joined without a copy when they are all there)."""
+    if not len(keep):
+        return pa.table({name: pa.array([], pa.string()) for name, _ in wanted})
+    breaks = np.flatnonzero(np.diff(keep) != 1)
+    run_first = np.r_[keep[0], keep[breaks + 1]]
+    run_last = np.r_[keep[breaks], keep[-1]]
+    view = memoryview(lines.data)
+    body = b"".join(view[int(lines.start[a]) : int(lines.end[b]) + 1] for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True))
+    names = [f"c{i}" for i in range(width)]
+    by_index = {idx: name for name, idx in wanted}
+    failed = []
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        failed.append(row)
+        return "skip"
+
+    table = pacsv.read_csv(
+        io.BytesIO(body),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=invalid),
+        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=[f"c{i}" for i in sorted(by_index)],
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )  # fmt: skip
+    if failed:
+        return None
+    return table.rename_columns([by_index[int(c[1:])] for c in table.column_names])
+
+
+class _Records:
+    """The odd lines, each read by the csv module into a record, a bad row, or nothing (a blank line)."""
+
+    def __init__(self, lines: _Lines, first: int, width: int, source: str):
+        self.lines, self.first, self.width, self.source = lines, first, width, source
+        self.rows: list[tuple[int, list[str]]] = []  # (line index, cells) of good records
+        self.bad: list[tuple[int, str, str, str, str]] = []  # (line index, column, code, en, zh)
+        self.consumed: set[int] = set()  # lines read here (so not by pyarrow)
+        self.continued: list[int] = []  # lines that continue the record of a line above
+
+    def examine(self, i: int, plain: bool = False) -> None:
+        if i in self.consumed:
+            return
+        self.consumed.add(i)
+        text = self.lines.text(i)
+        if text.count('"') % 2 and not plain:
+            joined = self._spanning(i, text)
+            if joined is not None:
+                return
+        cells = _cells(text)
+        if cells is None:
+            self.bad.append((i, "-", "open-quote", "a quote opened on this row is never closed (a cell starting with \" must end with \")",
+                             "这一行有一个引号没有闭合（以 \" 开头的单元格必须以 \" 结尾）"))  # fmt: skip
+            return
+        self._record(i, cells)
+
+    def _spanning(self, i: int, text: str) -> list[str] | None:
+        """A record whose quoted cell goes on over the following lines, read as one; None when there is none."""
+        parts = [text]
+        for j in range(i + 1, min(len(self.lines), i + 200)):
+            parts.append(self.lines.text(j))
+            if parts[-1].count('"') % 2 == 0:
+                continue
+            cells = _cells("\n".join(parts))
+            if cells is None or len(cells) != self.width:
+                return None
+            self.consumed.update(range(i + 1, j + 1))
+            self.continued.extend(range(i + 1, j + 1))
+            self._record(i, cells)
+            return cells
+        return None
+
+    def _record(self, i: int, cells: list[str]) -> None:
+        if not any(c.strip() for c in cells):
+            return  # a blank line, or one of empty cells: no row
+        if any("\x00" in c for c in cells):
+            self.bad.append((i, "-", "nul", "a cell holds a NUL byte (the file is damaged, or was saved in a binary format): delete the character",
+                             "单元格中有 NUL 字符（文件已损坏，或以二进制格式保存）：请删除该字符"))  # fmt: skip
+            return
+        w = self.width
+        if len(cells) > w and any(c.strip() for c in cells[w:]):
+            self.bad.append((i, "-", "too-many-values",
+                             f"the row has {len(cells)} values but the header has {w} columns (a value containing a comma must be in double quotes)",
+                             f"这一行有 {len(cells)} 个值，但表头只有 {w} 列（含逗号的值要用双引号括起来）"))  # fmt: skip
+            return
+        if len(cells) < w:
+            self.bad.append((i, "-", "short-row", f"the row has {len(cells)} values but the header has {w} columns: the row is cut short",
+                             f"这一行只有 {len(cells)} 个值，但表头有 {w} 列：这一行不完整"))  # fmt: skip
+            return
+        self.rows.append((i, cells[:w]))
+
+
+def _cells(text: str) -> list[str] | None:
+    """One record's cells by the csv module; None when a quote is left open."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return None
+    if len(rows) != 1:
+        return [] if not rows else None
+    return rows[0]

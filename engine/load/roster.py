@@ -1,0 +1,278 @@
+"""Mentors, students, assignments, student events and ratings: RawTables → checked rows.
+
+These tables are a school's size (thousands of rows, a district's hundreds of thousands), so
+they are checked row by row, each cell normalised by Arrow first. Every problem is a BadRow;
+a bad row is left out (and, for a student, its id remembered, so that rows naming it say why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyarrow as pa
+
+from ..errors import BadRow
+from ..model.calendar import Calendar
+from ..model.roster import Assignment, Mentor, Rating, Student, StudentEvent
+from ..suggest import suggest
+from .table import RawTable
+from .text import in_range, normalised, parse_date, split_list
+
+DATE_HINT_EN = "write YYYY-MM-DD (or YYYY/M/D, or 2025年9月1日), e.g. 2025-09-01"
+DATE_HINT_ZH = "请写成 YYYY-MM-DD（或 YYYY/M/D、2025年9月1日），例如 2025-09-01"
+NAMED = ("id", "class", "tags", "roles", "mentor_id", "student_id", "kind", "score", "item", "term")
+
+
+def cells(table: RawTable) -> dict[str, list[object]]:
+    """Every column as Python values; names, classes, tags, kinds normalised (NFKC, trimmed), other text trimmed."""
+    out: dict[str, list[object]] = {}
+    for name, col in table.columns.items():
+        if name in NAMED:
+            out[name] = normalised(col).to_pylist()
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            out[name] = [("" if v is None else v.strip()) for v in col.to_pylist()]
+        else:
+            out[name] = col.to_pylist()
+    return out
+
+
+def text(value: object) -> str:
+    return "" if value is None else value if isinstance(value, str) else str(value)
+
+
+@dataclass
+class Refs:
+    """Known ids and the rows of rejected ones, for messages about rows that name them."""
+
+    mentors: Mapping[str, int]
+    students: Mapping[str, int]
+    mentors_file: str
+    students_file: str
+    rejected_mentors: dict[str, str] = field(default_factory=dict)  # id → where its row is (file:line)
+    rejected_students: dict[str, str] = field(default_factory=dict)
+
+    def check(self, value: str, what: str) -> tuple[str, str, str] | None:
+        """(code, en, zh) when `value` is not a known mentor or student id."""
+        index, rejected, ref_file = ((self.mentors, self.rejected_mentors, self.mentors_file) if what == "mentor"
+                                     else (self.students, self.rejected_students, self.students_file))  # fmt: skip
+        if value in index:
+            return None
+        zh_what = "导师" if what == "mentor" else "学生"
+        if not value:
+            return "missing", f"the {what} id is missing", f"缺少{zh_what}编号"
+        if value in rejected:
+            return ("rejected-reference", f"{what} '{value}' was rejected ({rejected[value]})",
+                    f"{zh_what}“{value}”所在的行已被拒绝（{rejected[value]}）")  # fmt: skip
+        hint_en, hint_zh = suggest(value, index)
+        return f"unknown-{what}", f"unknown {what} id '{value}': not in {ref_file}{hint_en}", f"未知的{zh_what}编号“{value}”：{ref_file} 中没有{hint_zh}"
+
+
+def _at(table: RawTable, i: int) -> str:
+    """Where row i is, for a message in another file: `students.csv:4`, or `students[S1]` for a database row."""
+    source, line = table.where(i)
+    return f"{source}:{line}" if line else source
+
+
+def here(table: RawTable, i: int) -> tuple[str, str]:
+    """Where row i is, for a message in its own table: `line 4` / `第 4 行`, or the database key."""
+    source, line = table.where(i)
+    return (f"line {line}", f"第 {line} 行") if line else (source, source)
+
+
+def read_date(table: RawTable, i: int, column: str, value: object, bad: list[BadRow], required: bool) -> tuple[bool, dt.date | None]:
+    """A date cell: (ok, day); a bad row when it is not a date in 1900–2100, or is missing and required."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    day = value if isinstance(value, dt.date) else parse_date(text(value)) if text(value) else None
+    if day is None and not text(value):
+        if required:
+            bad.append(table.bad_row(i, column, "missing", f"the {column} is missing", "缺少日期"))
+        return not required, None
+    if day is None:
+        bad.append(table.bad_row(i, column, "bad-date", f"'{text(value)}' is not a date: {DATE_HINT_EN}", f"“{text(value)}”不是日期：{DATE_HINT_ZH}"))
+        return False, None
+    if not in_range(day):
+        bad.append(table.bad_row(i, column, "date-out-of-range", f"{day.isoformat()} is not between 1900 and 2100: check the year",
+                                 f"{day.isoformat()} 不在 1900 年到 2100 年之间：请检查年份"))  # fmt: skip
+        return False, None
+    return True, day
+
+
+def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
+    c = cells(table)
+    n, empty = len(table), [""] * len(table)
+    seen: dict[str, int] = {}
+    out = []
+    for i, (mid, name, roles, tags, klass) in enumerate(zip(c["id"], c["name"], c.get("roles", empty), c.get("tags", empty),
+                                                            c.get("class", empty), strict=True)):  # fmt: skip
+        mid = text(mid)
+        if not mid:
+            bad.append(table.bad_row(i, "id", "missing", "the mentor id is missing", "缺少导师编号"))
+            continue
+        if mid in seen:
+            en, zh = here(table, seen[mid])
+            bad.append(table.bad_row(i, "id", "duplicate-id", f"duplicate mentor id '{mid}' (first used on {en})",
+                                     f"导师编号“{mid}”重复（第一次出现在{zh}）"))  # fmt: skip
+            continue
+        seen[mid] = i
+        out.append(Mentor(mid, text(name), split_list(text(roles)), split_list(text(tags)), text(klass) or None, _line(table, i)))
+    assert n == len(c["id"])
+    return out
+
+
+def _line(table: RawTable, i: int) -> int | None:
+    return int(table.lines[i]) or None if table.keys is None else None
+
+
+def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> list[Student]:
+    c = cells(table)
+    empty = [""] * len(table)
+    seen: dict[str, int] = {}
+    class_grade: dict[str, tuple[int, int]] = {}
+    out = []
+    for i, (sid, name, grade_cell, klass, tags) in enumerate(zip(c["id"], c["name"], c["grade"], c["class"], c.get("tags", empty),
+                                                                 strict=True)):  # fmt: skip
+        sid, klass = text(sid), text(klass)
+        if not sid:
+            bad.append(table.bad_row(i, "id", "missing", "the student id is missing", "缺少学生编号"))
+            continue
+        if sid in seen:
+            en, zh = here(table, seen[sid])
+            bad.append(table.bad_row(i, "id", "duplicate-id", f"duplicate student id '{sid}' (first used on {en})",
+                                     f"学生编号“{sid}”重复（第一次出现在{zh}）"))  # fmt: skip
+            continue
+        grade = _grade(grade_cell)
+        ok = True
+        if grade is None:
+            bad.append(table.bad_row(i, "grade", "bad-grade", f"'{text(grade_cell)}' is not a grade: write a whole number such as 5 (初一 is 7, 高一 is 10)",
+                                     f"“{text(grade_cell)}”不是年级：请写整数，例如 5（初一为 7，高一为 10）"))  # fmt: skip
+            ok = False
+        if not klass:
+            bad.append(table.bad_row(i, "class", "missing", "the class is missing", "缺少班级"))
+            ok = False
+        elif grade is not None and klass in class_grade and class_grade[klass][0] != grade:
+            g, first = class_grade[klass]
+            en, zh = here(table, first)
+            bad.append(table.bad_row(i, "class", "duplicate-class",
+                                     f"class '{klass}' is already a class of grade {g} ({en}); class names must be unique within the school",
+                                     f"班级“{klass}”已是 {g} 年级的班级（{zh}）；同一学校的班级名称不能重复"))  # fmt: skip
+            ok = False
+        if not ok:
+            rejected.setdefault(sid, _at(table, i))
+            continue
+        assert grade is not None
+        seen[sid] = i
+        class_grade.setdefault(klass, (grade, i))
+        out.append(Student(sid, text(name), grade, klass, split_list(text(tags)), _line(table, i)))
+    return out
+
+
+def _grade(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 1 else None
+    t = text(value).strip()
+    try:
+        d = Decimal(t)
+    except InvalidOperation:
+        return None
+    if not d.is_finite() or d != d.to_integral_value() or d < 1:
+        return None
+    return int(d)
+
+
+def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Assignment]:
+    c = cells(table)
+    empty = [""] * len(table)
+    out = []
+    for i, (m, s, start, end) in enumerate(zip(c["mentor_id"], c["student_id"], c.get("start", empty), c.get("end", empty), strict=True)):
+        m, s = text(m), text(s)
+        ok = _reference(table, i, "mentor_id", m, "mentor", refs, bad)
+        ok = _reference(table, i, "student_id", s, "student", refs, bad) and ok
+        ok_s, first = read_date(table, i, "start", start, bad, False)
+        ok_e, last = read_date(table, i, "end", end, bad, False)
+        if first is not None and last is not None and last < first:
+            bad.append(table.bad_row(i, "end", "end-before-start", f"the end {last} is before the start {first}", f"结束日期 {last} 早于开始日期 {first}"))
+            ok = False
+        if ok and ok_s and ok_e:
+            out.append(Assignment(m, s, first, last, _line(table, i)))
+    return out
+
+
+def _reference(table: RawTable, i: int, column: str, value: str, what: str, refs: Refs, bad: list[BadRow]) -> bool:
+    problem = refs.check(value, what)
+    if problem is not None:
+        bad.append(table.bad_row(i, column, *problem))
+    return problem is None
+
+
+def student_events(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[StudentEvent]:
+    c = cells(table)
+    out = []
+    for i, (s, kind, date) in enumerate(zip(c["student_id"], c["kind"], c["date"], strict=True)):
+        s, kind = text(s), text(kind)
+        ok = _reference(table, i, "student_id", s, "student", refs, bad)
+        if not kind:
+            bad.append(table.bad_row(i, "kind", "missing", "the event kind is missing", "缺少事件类型"))
+            ok = False
+        ok_d, day = read_date(table, i, "date", date, bad, True)
+        if ok and ok_d and day is not None:
+            out.append(StudentEvent(s, kind, day, _line(table, i)))
+    return out
+
+
+def ratings(table: RawTable, refs: Refs, calendar: Calendar, bad: list[BadRow]) -> list[Rating]:
+    c = cells(table)
+    term_keys = {t.id for t in calendar.terms} | {calendar.school_year}
+    first: dict[tuple[str, str, str, str], int] = {}
+    out = []
+    for i, (m, score, item, value, term) in enumerate(zip(c["mentor_id"], c["score"], c["item"], c["value"], c["term"], strict=True)):
+        m, score, item, term = text(m), text(score), text(item), text(term)
+        ok = _reference(table, i, "mentor_id", m, "mentor", refs, bad)
+        for column, v, zh in (("score", score, "缺少评分名称"), ("item", item, "缺少评分项名称")):
+            if not v:
+                bad.append(table.bad_row(i, column, "missing", f"the {column} is missing", zh))
+                ok = False
+        number = _decimal(value)
+        if number is None:
+            bad.append(table.bad_row(i, "value", "bad-number", f"'{text(value)}' is not a number", f"“{text(value)}”不是数字"))
+            ok = False
+        if not term:
+            bad.append(table.bad_row(i, "term", "missing",
+                                     f"the term is missing: write a term id for a per term score, or the school year {calendar.school_year} for a per school_year score",
+                                     f"缺少学期：按学期的评分写学期编号，按学年的评分写学年 {calendar.school_year}"))  # fmt: skip
+            ok = False
+        elif term not in term_keys:
+            known = ", ".join(sorted(term_keys))
+            bad.append(table.bad_row(i, "term", "unknown-term", f"'{term}' is neither a term id nor the school year of calendar.yaml ({known})",
+                                     f"“{term}”既不是 calendar.yaml 中的学期编号，也不是学年（{known}）"))  # fmt: skip
+            ok = False
+        key = (m, score, item, term)
+        if number is None:
+            pass  # a row whose value is not a number is no first value for the rows after it
+        elif key in first:
+            en, zh = here(table, first[key])
+            bad.append(table.bad_row(i, "item", "duplicate-rating",
+                                     f"a second value for mentor '{m}', score '{score}', item '{item}', term '{term}' (first on {en})",
+                                     f"导师“{m}”评分“{score}”项“{item}”学期“{term}”重复录入（第一次在{zh}）"))  # fmt: skip
+            ok = False
+        else:
+            first[key] = i
+        if ok and number is not None:
+            out.append(Rating(m, score, item, number, term, _line(table, i)))
+    return out
+
+
+def _decimal(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = repr(value) if isinstance(value, float) else str(value)
+    try:
+        d = Decimal(text(value).strip())
+    except InvalidOperation:
+        return None
+    return d if d.is_finite() else None
+

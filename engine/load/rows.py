@@ -1,0 +1,76 @@
+"""Rows that are not files → the builder: typed row objects (tests, scripts) and a database's columns (the service).
+
+A database hands over each table as Arrow columns (`bundle_from_columns`), and the students of
+each activity as a link table of (activity row, student id) pairs rather than a `;` string.
+Its bad rows are named by table and key (`activities[A001]`), not by a line it never had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
+
+import numpy as np
+import pyarrow as pa
+
+from ..model.bundle import Bundle, FileNames
+from ..model.calendar import Calendar
+from ..model.roster import Activity, Assignment, Mentor, Rating, Student, StudentEvent
+from .builder import build
+from .table import RawTable, cell_text
+
+RENAMED = {"class_name": "class"}
+
+
+def bundle_from_rows(calendar: Calendar, mentors: Iterable[Mentor], students: Iterable[Student], assignments: Iterable[Assignment],
+                     activities: Iterable[Activity], student_events: Iterable[StudentEvent] = (), ratings: Iterable[Rating] = (), *,
+                     skip_bad_rows: bool = False, files: FileNames | None = None) -> Bundle:  # fmt: skip
+    """Typed rows → a Bundle; a row without a `line` is numbered as if under a header line (2, 3, …)."""
+    files = files or FileNames()
+    kinds: dict[str, list[object]] = {"mentors": list(mentors), "students": list(students), "assignments": list(assignments), "activities": list(activities),
+             "student_events": list(student_events), "ratings": list(ratings)}  # fmt: skip
+    tables = {kind: _table(kind, getattr(files, kind), rows) for kind, rows in kinds.items()}
+    return build(calendar, tables, skip_bad_rows=skip_bad_rows, files=files)
+
+
+def _table(kind: str, source: str, rows: list[object]) -> RawTable:
+    lines = np.array([r.line if r.line is not None else i + 2 for i, r in enumerate(rows)], dtype=np.int64)  # type: ignore[attr-defined]
+    columns: dict[str, pa.Array] = {}
+    links = None
+    names = [f.name for f in fields(_ROW[kind]) if f.name not in ("line", "note")]
+    for name in names:
+        values = [getattr(r, name) for r in rows]
+        if name == "student_ids":
+            pairs = [(i, s) for i, ids in enumerate(values) for s in ids]
+            links = (np.array([i for i, _ in pairs], dtype=np.int64), pa.array([cell_text(s) for _, s in pairs], pa.string()))
+            continue
+        if name in ("roles", "tags"):
+            values = [";".join(v) for v in values]
+        columns[RENAMED.get(name, name)] = pa.array([cell_text(v) for v in values], pa.string())
+    return RawTable(kind, source, columns, lines, links=links)
+
+
+_ROW: dict[str, type] = {"mentors": Mentor, "students": Student, "assignments": Assignment, "activities": Activity,
+                         "student_events": StudentEvent, "ratings": Rating}  # fmt: skip
+
+
+def bundle_from_columns(calendar: Calendar, tables: Mapping[str, pa.Table], keys: Mapping[str, str], *,
+                        activity_students: tuple[Sequence[int] | np.ndarray, pa.Array] | None = None,
+                        skip_bad_rows: bool = False, names: Mapping[str, str] | None = None) -> Bundle:  # fmt: skip
+    """A database's tables as Arrow tables (columns named as in SPEC §3) → a Bundle.
+
+    `keys` names each table's key column (`{"activities": "id", "assignments": "id", …}`), used
+    in messages; `activity_students` is the link table as (activity row positions, student ids).
+    """
+    raw = {}
+    for kind, t in tables.items():
+        source = (names or {}).get(kind, kind)
+        key_col = keys.get(kind)
+        key_values = [cell_text(v) for v in t.column(key_col).to_pylist()] if key_col else [str(i + 1) for i in range(t.num_rows)]
+        columns = {name: t.column(name).combine_chunks() for name in t.column_names}
+        links = None
+        if kind == "activities" and activity_students is not None:
+            links = (np.asarray(activity_students[0], dtype=np.int64), activity_students[1])
+        raw[kind] = RawTable(kind, source, columns, np.zeros(t.num_rows, np.int64), keys=key_values, links=links)
+    files = FileNames(**{k: t.source for k, t in raw.items()}, calendar="calendar")
+    return build(calendar, raw, skip_bad_rows=skip_bad_rows, files=files)

@@ -1,0 +1,122 @@
+"""Cells as text → the values the engine keeps: normalised names, days, lists, numbers (vectorised).
+
+Ids, class names, tags, action names and kinds are normalised before any check (SPEC §3):
+NFKC and trimming, so `一（1）班` = `一(1)班` and `Ａ1` = `A1`. Work that needs Python (reading a
+date such as `2025年9月1日`) runs once per distinct value, never once per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+LIST_SEPARATORS = "[;；、，,]"
+_DATE = re.compile(r"^(\d{4})\s*(?:([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
+                   r"(?:(?:[ T]|\s+)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")  # fmt: skip
+NO_DAY = np.iinfo(np.int32).min
+
+
+def normalised(arr: pa.Array) -> pa.Array:
+    """Trimmed, and NFKC where any value is not ASCII (ASCII text is its own NFKC)."""
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    arr = pc.fill_null(arr, "")
+    if len(arr) and not pc.all(pc.string_is_ascii(arr)).as_py():
+        arr = pc.utf8_normalize(arr, "NFKC")
+    return pc.utf8_trim_whitespace(arr)
+
+
+def norm(text: str) -> str:
+    """One value as normalised() makes it."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_date(text: str) -> dt.date | None:
+    """`2025-09-01`, `2025/9/1`, `2025年9月1日`, each with an optional time; None when not a real day."""
+    m = _DATE.match(norm(text))
+    if m is None:
+        return None
+    month, day = (m.group(3), m.group(4)) if m.group(2) else (m.group(5), m.group(6))
+    try:
+        return dt.date(int(m.group(1)), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def in_range(day: dt.date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def days(arr: pa.Array) -> np.ndarray:
+    """Each cell's day (proleptic ordinal), NO_DAY where blank or not a date in 1900–2100."""
+    if pa.types.is_timestamp(arr.type):
+        arr = pc.cast(arr, pa.date32())
+    if pa.types.is_date(arr.type):
+        ordinals = pc.cast(pc.cast(arr, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+        out = np.where(np.isnan(ordinals.astype(float)), NO_DAY, ordinals.astype(np.int64) + dt.date(1970, 1, 1).toordinal())
+        lo, hi = dt.date(FIRST_YEAR, 1, 1).toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal()
+        out[(out < lo) | (out > hi)] = NO_DAY
+        return out.astype(np.int64)
+    enc = pc.dictionary_encode(pc.fill_null(arr, ""))
+    known = []
+    for text in enc.dictionary.to_pylist():
+        d = parse_date(text) if text else None
+        known.append(d.toordinal() if d is not None and in_range(d) else NO_DAY)
+    lookup = np.array(known, dtype=np.int64) if known else np.zeros(0, np.int64)
+    return lookup[enc.indices.to_numpy(zero_copy_only=False)]
+
+
+def codes(arr: pa.Array) -> tuple[list[str], np.ndarray]:
+    """The distinct values and each cell's position among them."""
+    enc = pc.dictionary_encode(arr)
+    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def lookup(arr: pa.Array, index: dict[str, int], missing: int = -1) -> np.ndarray:
+    """Each cell's value in `index` (one Python lookup per distinct value), `missing` where absent."""
+    values, at = codes(arr)
+    table = np.array([index.get(v, missing) for v in values], dtype=np.int64)
+    return table[at] if len(values) else np.full(len(arr), missing, np.int64)
+
+
+def split_lists(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """List cells (`S1;S2`, `S1、S2`) → the row of each item and the items, normalised, blanks dropped."""
+    arr = pc.fill_null(arr, "")
+    if len(arr) and pc.any(pc.match_substring_regex(arr, LIST_SEPARATORS)).as_py():
+        parts = pc.split_pattern_regex(arr, LIST_SEPARATORS)
+        rows = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False).astype(np.int64)
+        items = normalised(pc.list_flatten(parts))
+    else:
+        rows, items = np.arange(len(arr), dtype=np.int64), normalised(arr)
+    filled = pc.not_equal(items, "").to_numpy(zero_copy_only=False)
+    return rows[filled], items.filter(pa.array(filled))
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """One list cell as split_lists splits it."""
+    return tuple(p for p in (norm(x) for x in re.split(LIST_SEPARATORS, text)) if p)
+
+
+def numbers(arr: pa.Array) -> np.ndarray:
+    """Each cell as a float: NaN where blank, None-like (-inf) where not a number (one parse per distinct text)."""
+    if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+    values, at = codes(normalised(arr))
+    table = np.array([_number(v) for v in values], dtype=np.float64)
+    return table[at] if len(values) else np.zeros(len(arr))
+
+
+def _number(text: str) -> float:
+    if not text:
+        return float("nan")
+    try:
+        value = float(text)
+    except ValueError:
+        return float("-inf")
+    return value if np.isfinite(value) else float("-inf")
