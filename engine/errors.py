@@ -17,7 +17,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class BadRow:
-    """One problem with one row: `file:line: column: reason`."""
+    """One problem with one row: `file:line: column: reason` (`line` is the row Excel shows; 0 for a database row)."""
 
     file: str
     line: int
@@ -27,7 +27,8 @@ class BadRow:
     reason_zh: str
 
     def render(self, lang: str = "en") -> str:
-        return f"{self.file}:{self.line}: {self.column}: {self.reason_zh if lang == 'zh' else self.reason}"
+        where = f"{self.file}:{self.line}" if self.line else self.file  # line 0: a database row, named by table and key in `file`
+        return f"{where}: {self.column}: {self.reason_zh if lang == 'zh' else self.reason}"
 
     def __str__(self) -> str:
         return self.render("en")

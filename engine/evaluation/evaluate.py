@@ -57,6 +57,7 @@ def evaluate_all(scheme_ir: Mapping[str, Any] | Scheme, bundle: Bundle, as_of: d
     rating_warnings, bad = check_ratings(ctx)
     if bad and not bundle.skip_bad_rows:
         raise BadRowsError(bad)
+    warnings.extend(_nobody_in_scope(scheme, bundle, in_scope))
     warnings.extend(_undeclared(scheme, bundle))
     warnings.extend(_missing_durations(scheme, bundle, ctx.as_of))
     warnings.extend(_empty_windows(scheme, ctx))
@@ -73,6 +74,15 @@ MAX_LINES = 1000  # a warning lists at most this many line numbers; its message 
 
 def _listing(ids: list[str], total: int) -> str:
     return ", ".join(ids) + (f" and {total - len(ids)} more" if total > len(ids) else "")
+
+
+def _nobody_in_scope(scheme: Scheme, bundle: Bundle, in_scope: np.ndarray) -> list[ReportWarning]:
+    if scheme.grades is None or in_scope.any() or not len(bundle.students):
+        return []
+    grades = ", ".join(str(g) for g in sorted(scheme.grades))
+    found = ", ".join(str(g) for g in sorted(set(bundle.student_grade.tolist())))
+    return [ReportWarning("nobody-in-grades", f"{bundle.files.students}: no student is in the scheme's grades ({grades}); the students' grades are {found} (初一 is 7, 高一 is 10)",
+                          f"{bundle.files.students}：没有学生属于方案的年级（{grades}）；学生的年级是 {found}（初一为 7，高一为 10）", bundle.files.students, ())]  # fmt: skip
 
 
 def _undeclared(scheme: Scheme, bundle: Bundle) -> list[ReportWarning]:

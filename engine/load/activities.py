@@ -19,7 +19,7 @@ from ..model.activities import NO_CLASS, Activities
 from .explain import MAX_HINTS, ActivityRow, activity_problems
 from .roster import Refs, here
 from .table import RawTable
-from .text import NO_DAY, codes, days, lookup, normalised, numbers, split_lists
+from .text import NO_DAY, codes, days, lookup, norm_codes, normalised, numbers, split_lists
 
 
 @dataclass
@@ -27,7 +27,6 @@ class Checked:
     """The activity columns as codes, and which rows some check flagged."""
 
     ids: pa.Array
-    id_code: np.ndarray  # position of each row's id among the distinct ids
     actions: list[str]
     action: np.ndarray
     day: np.ndarray
@@ -37,38 +36,63 @@ class Checked:
     link_row: np.ndarray  # (row, student) pairs, sorted by row, one per distinct student of a row
     link_stu: np.ndarray
     flagged: np.ndarray  # bool per row
-    first: np.ndarray | None  # per distinct id, its first row (None when no id repeats)
+    first: np.ndarray | None  # per row, the first row with its id (None when no id repeats)
 
 
 def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
     n = len(table)
     ids = normalised(table.column("id"))
-    id_values, id_code = codes(ids)
     flagged = pc.equal(ids, "").to_numpy(zero_copy_only=False).copy() if n else np.zeros(0, bool)
     first = None
-    if len(id_values) < n:  # a repeated id: every use after the first is flagged
-        first = np.unique(id_code, return_index=True)[1]
-        flagged |= first[id_code] != np.arange(n)
-    actions, action = codes(normalised(table.column("action")))
+    if n > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():  # ids in increasing order (as logs are numbered) cannot repeat
+        id_values, id_code = codes(ids)
+        if len(id_values) < n:  # a repeated id: every use after the first is flagged
+            first = np.unique(id_code, return_index=True)[1][id_code]
+            flagged |= first != np.arange(n)
+    actions, action = norm_codes(table.column("action"))
     if "" in actions:
         flagged |= action == actions.index("")
     day = days(table.column("date"))
     flagged |= day == NO_DAY
-    mentor = lookup(normalised(table.column("mentor_id")), dict(refs.mentors))
+    mentor = lookup(table.column("mentor_id"), dict(refs.mentors))
     flagged |= mentor < 0
-    klass = lookup(normalised(table.column("class")), {"": NO_CLASS, **classes}, missing=-9)
+    klass = lookup(table.column("class"), {"": NO_CLASS, **classes}, missing=-9)
     flagged |= klass == -9
     duration = numbers(table.column("duration_min"))
     flagged |= (duration < 0) | np.isneginf(duration)
     if table.links is not None:
-        rows, items = table.links[0], normalised(table.links[1])
+        rows, items = table.links[0], table.links[1]
     else:
         rows, items = split_lists(table.column("student_ids"))
     stu = lookup(items, dict(refs.students))
     flagged[rows[stu < 0]] = True
-    key = np.unique(rows * max(len(refs.students), 1) + np.maximum(stu, 0))  # a student named twice in a cell counts once
-    n_s = max(len(refs.students), 1)
-    return Checked(ids, id_code, actions, action, day, mentor, klass, duration, key // n_s, key % n_s, flagged, first)
+    rows, stu = _distinct_pairs(rows, np.maximum(stu, 0))
+    return Checked(ids, actions, action, day, mentor, klass, duration, rows, stu, flagged, first)
+
+
+def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, student) pairs in row order without repeats: a student named twice in a cell counts once.
+    Only rows naming several students can repeat one, so only those are sorted."""
+    if len(rows) < 2:
+        return rows, stu
+    if bool((rows[1:] < rows[:-1]).any()):  # a database's link table may come in any order
+        order = np.argsort(rows, kind="stable")
+        rows, stu = rows[order], stu[order]
+    many = np.zeros(len(rows), dtype=bool)
+    same_row = rows[1:] == rows[:-1]
+    many[1:] |= same_row
+    many[:-1] |= same_row
+    if not many.any():
+        return rows, stu
+    at = np.flatnonzero(many)
+    order = at[np.lexsort((stu[at], rows[at]))]
+    r, s = rows[order], stu[order]
+    repeat = np.zeros(len(order), dtype=bool)
+    repeat[1:] = (r[1:] == r[:-1]) & (s[1:] == s[:-1])
+    keep = np.ones(len(rows), dtype=bool)
+    keep[order[repeat]] = False
+    rows, stu = rows[keep], stu[keep]
+    return rows, stu
 
 
 def explain(table: RawTable, c: Checked, refs: Refs, classes: Mapping[str, int]) -> list[BadRow]:
@@ -80,7 +104,7 @@ def explain(table: RawTable, c: Checked, refs: Refs, classes: Mapping[str, int])
     linked = _linked(table) if table.links is not None else None
     out: list[BadRow] = []
     for i in flagged.tolist():
-        earlier = int(c.first[c.id_code[i]]) if c.first is not None else i
+        earlier = int(c.first[i]) if c.first is not None else i
         row = ActivityRow(cols["id"][i].as_py(), cols["action"][i].as_py(), cols["date"][i].as_py(), cols["mentor_id"][i].as_py(),
                           linked.get(i, ()) if linked is not None else cols["student_ids"][i].as_py(),
                           cols["class"][i].as_py(), cols["duration_min"][i].as_py())  # fmt: skip
@@ -104,7 +128,7 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
     keep = np.flatnonzero(good)
     if not len(keep):
         return Activities.empty()
-    used = np.unique(c.action[keep])
+    used = np.flatnonzero(np.bincount(c.action[keep], minlength=len(c.actions)))
     names = sorted(c.actions[k] for k in used.tolist())
     remap = np.zeros(max(len(c.actions), 1), np.int16)
     for new, name in enumerate(names):

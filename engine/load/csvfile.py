@@ -98,32 +98,33 @@ class _Lines:
         return self.data[self.start[i] : self.end[i]].decode("utf-8")
 
     def shape(self, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For lines first…: separators outside quotes, quotes, and NUL bytes, per line (block by block)."""
+        """For lines first…: separators outside quotes, quotes, and NUL bytes, per line (block by block).
+
+        Positions of the few bytes that matter (flatnonzero), then counts per line by binary search:
+        no per-byte arithmetic over the whole text."""
         n = len(self) - first
         seps, quotes, nuls = (np.zeros(n, np.int64) for _ in range(3))
         buf = np.frombuffer(self.data, np.uint8)
         lo = first
         while lo < len(self):
-            hi = int(np.searchsorted(self.end, self.start[lo] + BLOCK, "right"))
-            hi = max(hi, lo + 1)
+            hi = max(int(np.searchsorted(self.end, self.start[lo] + BLOCK, "right")), lo + 1)
             a, b = int(self.start[lo]), int(self.end[hi - 1]) + 1
             chunk = buf[a:b]
-            starts = self.start[lo:hi] - a
-            comma = chunk == 44
+            bounds = np.r_[self.start[lo:hi] - a, b - a]
+            comma = np.flatnonzero(chunk == 44)
+            out = slice(lo - first, hi - first)
             if self.has_quotes:
-                q = np.cumsum(chunk == 34, dtype=np.int32)
-                before = np.where(starts > 0, q[np.maximum(starts - 1, 0)], 0)  # quotes before each line
-                ends_q = q[self.end[lo:hi] - a]
-                quotes[lo - first : hi - first] = ends_q - before
-                if quotes[lo - first : hi - first].any():
+                quote = np.flatnonzero(chunk == 34)
+                before = np.searchsorted(quote, bounds)  # quotes before each line start
+                quotes[out] = np.diff(before)
+                if len(quote):
                     # a comma inside quotes is no separator: the quotes before it in its line are odd
-                    line_of = np.repeat(np.arange(hi - lo), np.diff(np.r_[starts, len(chunk)]))
-                    comma &= ((q - before[line_of]) & 1) == 0
-            c = np.cumsum(comma, dtype=np.int32)
-            seps[lo - first : hi - first] = c[self.end[lo:hi] - a] - np.where(starts > 0, c[np.maximum(starts - 1, 0)], 0)
+                    line_of = np.searchsorted(bounds, comma, "right") - 1
+                    inside = (np.searchsorted(quote, comma) - before[line_of]) & 1
+                    comma = comma[inside == 0]
+            seps[out] = np.diff(np.searchsorted(comma, bounds))
             if self.has_nul:
-                z = np.cumsum(chunk == 0, dtype=np.int32)
-                nuls[lo - first : hi - first] = z[self.end[lo:hi] - a] - np.where(starts > 0, z[np.maximum(starts - 1, 0)], 0)
+                nuls[out] = np.diff(np.searchsorted(np.flatnonzero(chunk == 0), bounds))
             lo = hi
         return seps, quotes, nuls
 
@@ -184,24 +185,22 @@ def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple
     if not columns or not len(rows):
         return columns, rows
     blank = None
-    for col in columns.values():
-        empty = pc.equal(pc.utf8_trim_whitespace(col), "")
+    for col in columns.values():  # the first column rules out nearly every row at once
+        empty = pc.or_(pc.equal(pc.utf8_length(col), 0), pc.utf8_is_space(col))
         blank = empty if blank is None else pc.and_(blank, empty)
-    if not pc.any(blank).as_py():
-        return columns, rows
+        if not pc.any(blank).as_py():
+            return columns, rows
     keep = pc.invert(blank)
     return {k: v.filter(keep) for k, v in columns.items()}, rows[keep.to_numpy(zero_copy_only=False)]
 
 
-def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int) -> pa.Array:
+def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int) -> pa.ChunkedArray:
     parts = []
     if fast is not None:
         parts.extend(fast.column(name).chunks)
     if slow:
         parts.append(pa.array([cells[idx] for _, cells in slow], pa.string()))
-    if not parts:
-        return pa.array([], pa.string())
-    return pa.concat_arrays(parts) if len(parts) > 1 else parts[0]
+    return pa.chunked_array(parts, pa.string())  # no copy: every step downstream takes chunks
 
 
 def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple[str, int]]) -> pa.Table | None:

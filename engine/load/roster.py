@@ -82,11 +82,20 @@ def here(table: RawTable, i: int) -> tuple[str, str]:
     return (f"line {line}", f"第 {line} 行") if line else (source, source)
 
 
-def read_date(table: RawTable, i: int, column: str, value: object, bad: list[BadRow], required: bool) -> tuple[bool, dt.date | None]:
-    """A date cell: (ok, day); a bad row when it is not a date in 1900–2100, or is missing and required."""
+def read_date(table: RawTable, i: int, column: str, value: object, bad: list[BadRow], required: bool,
+              seen: dict[object, dt.date | None] | None = None) -> tuple[bool, dt.date | None]:  # fmt: skip
+    """A date cell: (ok, day); a bad row when it is not a date in 1900–2100, or is missing and required.
+    `seen` holds the dates of texts read before (a roster repeats a few dates many times)."""
     if isinstance(value, dt.datetime):
         value = value.date()
-    day = value if isinstance(value, dt.date) else parse_date(text(value)) if text(value) else None
+    if isinstance(value, dt.date):
+        day: dt.date | None = value
+    elif seen is not None and value in seen:
+        day = seen[value]
+    else:
+        day = parse_date(text(value)) if text(value) else None
+        if seen is not None:
+            seen[value] = day
     if day is None and not text(value):
         if required:
             bad.append(table.bad_row(i, column, "missing", f"the {column} is missing", "缺少日期"))
@@ -105,6 +114,7 @@ def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
     c = cells(table)
     n, empty = len(table), [""] * len(table)
     seen: dict[str, int] = {}
+    lists = _Lists()
     out = []
     for i, (mid, name, roles, tags, klass) in enumerate(zip(c["id"], c["name"], c.get("roles", empty), c.get("tags", empty),
                                                             c.get("class", empty), strict=True)):  # fmt: skip
@@ -118,9 +128,19 @@ def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
                                      f"导师编号“{mid}”重复（第一次出现在{zh}）"))  # fmt: skip
             continue
         seen[mid] = i
-        out.append(Mentor(mid, text(name), split_list(text(roles)), split_list(text(tags)), text(klass) or None, _line(table, i)))
+        out.append(Mentor(mid, text(name), lists(roles), lists(tags), text(klass) or None, _line(table, i)))
     assert n == len(c["id"])
     return out
+
+
+class _Lists(dict[object, tuple[str, ...]]):
+    """List cells split once per distinct text (tags and roles repeat a lot)."""
+
+    def __call__(self, cell: object) -> tuple[str, ...]:
+        hit = self.get(cell)
+        if hit is None:
+            hit = self[cell] = split_list(text(cell))
+        return hit
 
 
 def _line(table: RawTable, i: int) -> int | None:
@@ -132,6 +152,7 @@ def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> li
     empty = [""] * len(table)
     seen: dict[str, int] = {}
     class_grade: dict[str, tuple[int, int]] = {}
+    lists, grades = _Lists(), {}  # type: ignore[var-annotated]
     out = []
     for i, (sid, name, grade_cell, klass, tags) in enumerate(zip(c["id"], c["name"], c["grade"], c["class"], c.get("tags", empty),
                                                                  strict=True)):  # fmt: skip
@@ -144,7 +165,7 @@ def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> li
             bad.append(table.bad_row(i, "id", "duplicate-id", f"duplicate student id '{sid}' (first used on {en})",
                                      f"学生编号“{sid}”重复（第一次出现在{zh}）"))  # fmt: skip
             continue
-        grade = _grade(grade_cell)
+        grade = grades[grade_cell] if grade_cell in grades else grades.setdefault(grade_cell, _grade(grade_cell))
         ok = True
         if grade is None:
             bad.append(table.bad_row(i, "grade", "bad-grade", f"'{text(grade_cell)}' is not a grade: write a whole number such as 5 (初一 is 7, 高一 is 10)",
@@ -166,7 +187,7 @@ def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> li
         assert grade is not None
         seen[sid] = i
         class_grade.setdefault(klass, (grade, i))
-        out.append(Student(sid, text(name), grade, klass, split_list(text(tags)), _line(table, i)))
+        out.append(Student(sid, text(name), grade, klass, lists(tags), _line(table, i)))
     return out
 
 
@@ -186,13 +207,13 @@ def _grade(value: object) -> int | None:
 def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Assignment]:
     c = cells(table)
     empty = [""] * len(table)
-    out = []
+    out, seen = [], {}  # type: ignore[var-annotated]
     for i, (m, s, start, end) in enumerate(zip(c["mentor_id"], c["student_id"], c.get("start", empty), c.get("end", empty), strict=True)):
         m, s = text(m), text(s)
         ok = _reference(table, i, "mentor_id", m, "mentor", refs, bad)
         ok = _reference(table, i, "student_id", s, "student", refs, bad) and ok
-        ok_s, first = read_date(table, i, "start", start, bad, False)
-        ok_e, last = read_date(table, i, "end", end, bad, False)
+        ok_s, first = read_date(table, i, "start", start, bad, False, seen)
+        ok_e, last = read_date(table, i, "end", end, bad, False, seen)
         if first is not None and last is not None and last < first:
             bad.append(table.bad_row(i, "end", "end-before-start", f"the end {last} is before the start {first}", f"结束日期 {last} 早于开始日期 {first}"))
             ok = False

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+SEPARATORS = (";", "；", "、", "，", ",")
 LIST_SEPARATORS = "[;；、，,]"
 _DATE = re.compile(r"^(\d{4})\s*(?:([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
                    r"(?:(?:[ T]|\s+)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")  # fmt: skip
@@ -58,43 +59,68 @@ def days(arr: pa.Array) -> np.ndarray:
     if pa.types.is_timestamp(arr.type):
         arr = pc.cast(arr, pa.date32())
     if pa.types.is_date(arr.type):
-        ordinals = pc.cast(pc.cast(arr, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+        ordinals = np.asarray(pc.cast(pc.cast(arr, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False))
         out = np.where(np.isnan(ordinals.astype(float)), NO_DAY, ordinals.astype(np.int64) + dt.date(1970, 1, 1).toordinal())
         lo, hi = dt.date(FIRST_YEAR, 1, 1).toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal()
         out[(out < lo) | (out > hi)] = NO_DAY
         return out.astype(np.int64)
-    enc = pc.dictionary_encode(pc.fill_null(arr, ""))
+    values, at = codes(pc.fill_null(arr, ""))
     known = []
-    for text in enc.dictionary.to_pylist():
+    for text in values:
         d = parse_date(text) if text else None
         known.append(d.toordinal() if d is not None and in_range(d) else NO_DAY)
-    lookup = np.array(known, dtype=np.int64) if known else np.zeros(0, np.int64)
-    return lookup[enc.indices.to_numpy(zero_copy_only=False)]
+    table = np.array(known, dtype=np.int64) if known else np.zeros(0, np.int64)
+    return table[at]
 
 
-def codes(arr: pa.Array) -> tuple[list[str], np.ndarray]:
-    """The distinct values and each cell's position among them."""
+def codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
+    """The distinct values and each cell's position among them (the chunks of a chunked array share one dictionary)."""
     enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        if not enc.num_chunks:
+            return [], np.zeros(0, np.int64)
+        dictionary = enc.chunk(0).dictionary
+        indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks])
+        return dictionary.to_pylist(), indices.astype(np.int64)
     return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def lookup(arr: pa.Array, index: dict[str, int], missing: int = -1) -> np.ndarray:
-    """Each cell's value in `index` (one Python lookup per distinct value), `missing` where absent."""
-    values, at = codes(arr)
+def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
+    """codes() of the normalised values, normalising each distinct value once: for columns of few
+    values (actions, classes, mentor ids) far cheaper than normalising every cell."""
+    values, at = codes(pc.fill_null(arr, ""))
+    normal = [norm(v) for v in values]
+    if normal == values:
+        return values, at
+    merged: dict[str, int] = {}
+    remap = np.array([merged.setdefault(v, len(merged)) for v in normal], dtype=np.int64)
+    return list(merged), remap[at]
+
+
+def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
+    """Each cell's normalised value in `index` (one Python lookup per distinct value), `missing` where absent."""
+    values, at = norm_codes(arr)
     table = np.array([index.get(v, missing) for v in values], dtype=np.int64)
     return table[at] if len(values) else np.full(len(arr), missing, np.int64)
 
 
-def split_lists(arr: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """List cells (`S1;S2`, `S1、S2`) → the row of each item and the items, normalised, blanks dropped."""
+def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """List cells (`S1;S2`, `S1、S2`) → the row of each item (ascending) and the items, blanks dropped (not yet normalised)."""
     arr = pc.fill_null(arr, "")
-    if len(arr) and pc.any(pc.match_substring_regex(arr, LIST_SEPARATORS)).as_py():
-        parts = pc.split_pattern_regex(arr, LIST_SEPARATORS)
-        rows = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False).astype(np.int64)
-        items = normalised(pc.list_flatten(parts))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    data = arr.buffers()[2]
+    text = data.to_pybytes() if data is not None else b""  # a superset of the cells' text when the array is a slice
+    seps = [s for s in SEPARATORS if s.encode() in text]
+    if not seps:
+        rows, items = np.arange(len(arr), dtype=np.int64), arr
     else:
-        rows, items = np.arange(len(arr), dtype=np.int64), normalised(arr)
-    filled = pc.not_equal(items, "").to_numpy(zero_copy_only=False)
+        for s in seps[1:]:
+            arr = pc.replace_substring(arr, s, seps[0])
+        parts = pc.split_pattern(arr, seps[0])
+        rows = np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), dtype=np.int64)
+        items = pc.list_flatten(parts)
+    filled = np.asarray(pc.invert(pc.or_(pc.equal(pc.utf8_length(items), 0), pc.utf8_is_space(items))).to_numpy(zero_copy_only=False))
     return rows[filled], items.filter(pa.array(filled))
 
 
