@@ -191,7 +191,7 @@ def duckdb_evaluate(con: Any) -> dict[str, np.ndarray]:
 
 
 def compiled_scheme() -> Any:
-    from engine.ir import compile_scheme
+    from engine.model.scheme import compile_scheme
     from rules_dsl.compiler import compile_text
 
     return compile_scheme(compile_text(SCHEME, "bench.scheme"))
@@ -232,7 +232,7 @@ API_CHILD = """
 import time; t0 = time.perf_counter()
 import datetime as dt, json, resource, sys
 from engine import load_bundle, evaluate
-from engine.ir import compile_scheme
+from engine.model.scheme import compile_scheme
 from rules_dsl.compiler import compile_file
 t1 = time.perf_counter()
 scheme = compile_scheme(compile_file(sys.argv[1]))

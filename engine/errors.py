@@ -53,10 +53,13 @@ class BundleError(ValueError):
 
 
 class BadRowsError(BundleError):
-    """Some rows of the bundle are bad; every one of them is in `rows`."""
+    """Some rows of the bundle are bad; every one of them is in `rows`.
 
-    def __init__(self, rows: list[BadRow]):
+    `skippable` is False for problems --skip-bad-rows cannot leave out: a table's header, the calendar."""
+
+    def __init__(self, rows: list[BadRow], skippable: bool = True):
         self.rows = list(rows)
+        self.skippable = skippable
         super().__init__(self.render("en"))
 
     def render(self, lang: str = "en") -> str:

@@ -1,18 +1,21 @@
 """evaluate, explain: the engine's commands (SPEC §7). `generate` is added by engine/generate.py's work.
 
-Exit codes: 0 success; 1 the scheme does not compile, the bundle does not load or the
-term is unknown (every reason on stderr); 2 usage errors (click).
+Exit codes: 0 success; 1 the scheme does not compile, the bundle does not load, the
+term is unknown, or explain's --student/--mentor names nobody or several people (every
+reason on stderr); 2 usage errors (click).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 
-from engine import Bundle, BundleError, Report, evaluate, load_bundle
+from engine import BadRowsError, Bundle, BundleError, Report, evaluate, load_bundle
+from engine.model.roster import Mentor, Student
 from engine.report.render import explain, to_csv, to_table
 from rules_dsl.compiler import compile_file
 from rules_dsl.errors import SchemeError
@@ -45,10 +48,14 @@ def _run(scheme: str, data: str, as_of: str, term: str | None, skip_bad_rows: bo
         return evaluate(ir, bundle, day, term)
     except BundleError as e:
         click.echo(e.render(lang), err=True)
-        if getattr(e, "rows", None):
-            n = len(e.rows)  # type: ignore[attr-defined]
-            hint = (f"共 {n} 处错误；改正后重试，或加 --skip-bad-rows 跳过这些行（跳过的行会列在报告的 rejected 中）" if lang == "zh"
-                    else f"{n} problem{'s' if n != 1 else ''}; fix them, or pass --skip-bad-rows to leave those rows out (they are listed in the report's rejected)")  # fmt: skip
+        if isinstance(e, BadRowsError):
+            n = len(e.rows)
+            if e.skippable:
+                hint = (f"共 {n} 处错误；改正后重试，或加 --skip-bad-rows 跳过这些行（跳过的行会列在报告的 rejected 中）" if lang == "zh"
+                        else f"{n} problem{'s' if n != 1 else ''}; fix them, or pass --skip-bad-rows to leave those rows out (they are listed in the report's rejected)")  # fmt: skip
+            else:  # a header or the calendar: no row can be left out
+                hint = (f"共 {n} 处错误；请先改正（表头和校历的错误不能用 --skip-bad-rows 跳过）" if lang == "zh"
+                        else f"{n} problem{'s' if n != 1 else ''}; fix them first (header and calendar problems cannot be skipped with --skip-bad-rows)")  # fmt: skip
             click.echo(hint, err=True)
         sys.exit(1)
 
@@ -79,8 +86,8 @@ def evaluate_cmd(scheme: str, data: str, as_of: str, term: str | None, fmt: str,
     if fmt == "json":
         report.write_json(out)
         out.write(b"\n")
-    elif fmt == "csv":
-        out.write(to_csv(report).encode("utf-8"))
+    elif fmt == "csv":  # a BOM first, and Excel opens the file as UTF-8 rather than as GBK
+        out.write(to_csv(report, language).encode("utf-8-sig"))
     else:
         out.write(to_table(report, language).encode("utf-8"))
     out.flush()
@@ -91,24 +98,46 @@ def evaluate_cmd(scheme: str, data: str, as_of: str, term: str | None, fmt: str,
 @click.option("--data", required=True, type=click.Path(exists=True, file_okay=False))
 @click.option("--as-of", "as_of", required=True, metavar="YYYY-MM-DD")
 @click.option("--term", default=None, metavar="ID")
-@click.option("--student", default=None, metavar="ID", help="Explain this student's duties.")
-@click.option("--mentor", default=None, metavar="ID", help="Explain the duties this mentor answers for, and their score.")
+@click.option("--student", default=None, metavar="ID|NAME", help="Explain this student's duties (an id, or a name only one student has).")
+@click.option(
+    "--mentor",
+    default=None,
+    metavar="ID|NAME",
+    help="Explain the duties this mentor answers for, and their score (an id, or a unique name).",
+)
 @click.option("--skip-bad-rows", is_flag=True)
 @_LANG
 def explain_cmd(scheme: str, data: str, as_of: str, term: str | None, student: str | None, mentor: str | None, skip_bad_rows: bool,
                 lang: str | None) -> None:  # fmt: skip
     """Say in plain words why each duty of a student or mentor is in its state."""
     if (student is None) == (mentor is None):
-        raise click.UsageError("give exactly one of --student ID or --mentor ID")
+        raise click.UsageError("give exactly one of --student ID|NAME or --mentor ID|NAME")
     language = _lang(lang)
     report = _run(scheme, data, as_of, term, skip_bad_rows, language)
-    known = report.bundle.student_index if student is not None else report.bundle.mentor_index
-    who = student if student is not None else mentor
-    if who not in known:
-        what = ("学生" if student else "导师") if language == "zh" else ("student" if student else "mentor")
-        click.echo(f"{what} {who} 不在数据中" if language == "zh" else f"{what} {who} is not in the data", err=True)
-        sys.exit(1)
+    if student is not None:
+        student = _resolve(student, report.bundle.students, report.bundle.student_index, "student", language)
+    else:
+        mentor = _resolve(mentor or "", report.bundle.mentors, report.bundle.mentor_index, "mentor", language)
     click.echo(explain(report, student=student, mentor=mentor, lang=language))
+
+
+def _resolve(who: str, people: Sequence[Student] | Sequence[Mentor], index: Mapping[str, int], kind: str, lang: str) -> str:
+    """The id `who` names: an id as it is, else the id of the one person with that name.
+    Several people of that name, or nobody: say so on stderr and exit 1."""
+    if who in index:
+        return who
+    ids = [p.id for p in people if p.name == who] if who else []
+    if len(ids) == 1:
+        return ids[0]
+    zh = lang == "zh"
+    what = ("学生" if kind == "student" else "导师") if zh else kind
+    if not ids:
+        click.echo(f"{what} {who} 不在数据中" if zh else f"{what} {who} is not in the data", err=True)
+    elif zh:
+        click.echo(f"有 {len(ids)} {'名' if kind == 'student' else '位'}{what}叫 {who}：{'、'.join(ids)}；请用编号：--{kind} ID", err=True)
+    else:
+        click.echo(f"{len(ids)} {kind}s are named {who}: {', '.join(ids)}; give the id: --{kind} ID", err=True)
+    sys.exit(1)
 
 
 COMMANDS: list[click.Command] = [evaluate_cmd, explain_cmd]

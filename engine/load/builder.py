@@ -31,7 +31,7 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
     files = files or FileNames(**{k: t.source for k, t in tables.items()})
     fatal = [b for t in tables.values() for b in t.fatal]
     if fatal:
-        raise BadRowsError(fatal)  # a table without its columns cannot be read at all, even when skipping rows
+        raise BadRowsError(fatal, skippable=False)  # a table without its columns cannot be read at all, even when skipping rows
     bad: list[BadRow] = [b for t in tables.values() for b in t.bad]
     notes = list(warnings or []) + [w for t in tables.values() for w in t.warnings]
 

@@ -97,18 +97,18 @@ def parse_calendar(text: str, name: str = "calendar.yaml") -> Calendar:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(e, "problem", None) or str(e)
         raise BadRowsError([BadRow(name, line, "-", "yaml", f"not valid YAML ({problem}): check the indentation, colons and brackets on this line",
-                                   f"不是有效的 YAML（{problem}）：请检查这一行的缩进、冒号和括号")]) from e  # fmt: skip
+                                   f"不是有效的 YAML（{problem}）：请检查这一行的缩进、冒号和括号")], skippable=False) from e  # fmt: skip
     lines: dict[tuple[Any, ...], int] = {}
     _node_lines(node, (), lines)
     c = _Check(name, lines)
     data = {} if data is None else data
     if not c.mapping(data, (), ""):
-        raise BadRowsError(c.errors)
+        raise BadRowsError(c.errors, skippable=False)
     terms_in = data["terms"]
     if not isinstance(terms_in, list) or not terms_in:
         c.add(("terms",), "calendar-shape", "terms must be a list of at least one term: '- {id: T1, start: 2025-09-01, end: 2026-01-20}'",
               "terms 必须是至少包含一个学期的列表：“- {id: T1, start: 2025-09-01, end: 2026-01-20}”")  # fmt: skip
-        raise BadRowsError(c.errors)
+        raise BadRowsError(c.errors, skippable=False)
     terms: list[tuple[int, Term]] = []
     for i, t in enumerate(terms_in):
         if not c.mapping(t, ("terms", i), "terms"):
@@ -142,7 +142,7 @@ def parse_calendar(text: str, name: str = "calendar.yaml") -> Calendar:
         if day is not None and grades != ():
             events.append(CalendarEvent(str(ev["kind"]).strip(), str(ev.get("name") or ev["kind"]), day, grades))
     if c.errors:
-        raise BadRowsError(c.errors)
+        raise BadRowsError(c.errors, skippable=False)
     return Calendar(str(data["school_year"]), tuple(t for _, t in terms), tuple(events))
 
 

@@ -103,7 +103,7 @@ class _Lines:
         Positions of the few bytes that matter (flatnonzero), then counts per line by binary search:
         no per-byte arithmetic over the whole text."""
         n = len(self) - first
-        seps, quotes, nuls = (np.zeros(n, np.int64) for _ in range(3))
+        seps, quotes, nuls = (np.zeros(n, np.int32) for _ in range(3))
         buf = np.frombuffer(self.data, np.uint8)
         lo = first
         while lo < len(self):
@@ -115,7 +115,7 @@ class _Lines:
             out = slice(lo - first, hi - first)
             if self.has_quotes:
                 quote = np.flatnonzero(chunk == 34)
-                before = np.searchsorted(quote, bounds)  # quotes before each line start
+                before = np.asarray(np.searchsorted(quote, bounds))  # quotes before each line start
                 quotes[out] = np.diff(before)
                 if len(quote):
                     # a comma inside quotes is no separator: the quotes before it in its line are odd
@@ -210,8 +210,9 @@ def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple
     breaks = np.flatnonzero(np.diff(keep) != 1)
     run_first = np.r_[keep[0], keep[breaks + 1]]
     run_last = np.r_[keep[breaks], keep[-1]]
-    view = memoryview(lines.data)
-    body = b"".join(view[int(lines.start[a]) : int(lines.end[b]) + 1] for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True))
+    whole = pa.py_buffer(lines.data)
+    pieces = [whole.slice(int(lines.start[a]), int(lines.end[b]) + 1 - int(lines.start[a])) for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True)]
+    body = pieces[0] if len(pieces) == 1 else pa.py_buffer(b"".join(memoryview(p) for p in pieces))  # the usual case: one run, no copy
     names = [f"c{i}" for i in range(width)]
     by_index = {idx: name for name, idx in wanted}
     failed = []
@@ -221,7 +222,7 @@ def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple
         return "skip"
 
     table = pacsv.read_csv(
-        io.BytesIO(body),
+        pa.BufferReader(body),
         read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=invalid),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=[f"c{i}" for i in sorted(by_index)],

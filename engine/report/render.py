@@ -11,6 +11,7 @@ from datetime import timedelta
 from operator import itemgetter
 from typing import Any
 
+from ..model.bundle import Bundle
 from ..model.scheme import Anchor, By, FirstDays, LastDays, Range, Rule
 from .report import Duty, Report, round4
 
@@ -85,9 +86,45 @@ def _anchor(a: Anchor, zh: bool) -> str:
     return f"{n} days {'before' if a.offset_days < 0 else 'after'} {point}"
 
 
-def explain_duty(d: Duty, lang: str = "zh") -> str:
-    """Why the duty is in its state, in one line."""
+class _Subjects(dict[str, str]):
+    """Duty subjects as a clerk reads them, for one scope, memoised per label: a student's id with
+    the name ('S00001 张三'), a pair's `MENTOR/STUDENT` label with the student's name
+    ('T001/S00001 张三'); mentors and classes as they are (mentor names head the table's groups).
+
+    One dict lookup per duty: a table of 50,000 duties names each of a few thousand students once.
+    """
+
+    def __init__(self, bundle: Bundle, scope: str):
+        super().__init__()
+        self.bundle, self.scope = bundle, scope
+
+    def __missing__(self, label: str) -> str:
+        student = label if self.scope == "student" else _pair_student(self.bundle, label) if self.scope == "pair" else None
+        name = _student_name(self.bundle, student) if student is not None else ""
+        value = self[label] = f"{label} {name}" if name else label
+        return value
+
+
+def _student_name(bundle: Bundle, student_id: str) -> str:
+    """The student's name, or '' for an id not in the bundle."""
+    i = bundle.student_index.get(student_id)
+    return "" if i is None else bundle.students[i].name
+
+
+def _pair_student(bundle: Bundle, label: str) -> str | None:
+    """The student id of a `MENTOR/STUDENT` label (an id may itself hold a '/': try each split)."""
+    i = label.find("/")
+    while i != -1:
+        if label[:i] in bundle.mentor_index and label[i + 1 :] in bundle.student_index:
+            return label[i + 1 :]
+        i = label.find("/", i + 1)
+    return None
+
+
+def explain_duty(d: Duty, lang: str = "zh", subject: str | None = None) -> str:
+    """Why the duty is in its state, in one line; `subject` is the subject as shown (default: the bare label)."""
     zh = lang == "zh"
+    who = d.subject if subject is None else subject
     head = rule_text(d.rule, lang)
     if d.event is not None:
         head += f"（{d.event[1]}）" if zh else f" ({d.event[1]})"
@@ -109,22 +146,32 @@ def explain_duty(d: Duty, lang: str = "zh") -> str:
     else:
         tail = f"进行中，截止 {d.due}" if zh else f"open, due {d.due}"
     if zh:
-        return f"[{d.rule.id}] {d.subject}：{head}，{span}：{counted} — {tail}{ev}"
-    return f"[{d.rule.id}] {d.subject}: {head}, {span}: {counted} — {tail}{ev}"
+        return f"[{d.rule.id}] {who}：{head}，{span}：{counted} — {tail}{ev}"
+    return f"[{d.rule.id}] {who}: {head}, {span}: {counted} — {tail}{ev}"
 
 
 def explain(report: Report, *, student: str | None = None, mentor: str | None = None, lang: str = "zh") -> str:
-    """Every duty of one student (or of one mentor's subjects) explained, then ratios and scores for the mentor."""
+    """Every duty of one student (or of one mentor's subjects) explained, then ratios and scores for the mentor.
+    Student and pair subjects carry the student's name ('S2 小红', 'M10/S2 小红')."""
     lines = []
+    b = report.bundle
+    shown: dict[str, _Subjects] = {}
     for d in report.duties():
         if student is not None and not (d.subject == student or d.subject.endswith("/" + student) and d.rule.scope == "pair"):
             continue
         if mentor is not None and mentor not in d.mentors:
             continue
-        lines.append(explain_duty(d, lang))
+        named = shown.get(d.rule.scope)
+        if named is None:
+            named = shown[d.rule.scope] = _Subjects(b, d.rule.scope)
+        lines.append(explain_duty(d, lang, named[d.subject]))
     zh = lang == "zh"
     if not lines:
-        who = student if student is not None else mentor
+        if student is not None:
+            who = f"{student} {_student_name(b, student)}".strip()
+        else:
+            i = b.mentor_index.get(mentor or "")
+            who = f"{mentor} {b.mentors[i].name if i is not None else ''}".strip()
         lines.append(f"{who}：本学期没有任何任务" if zh else f"{who}: no duties in this term")
     for r in report.ratios:
         if r.subject in (student, mentor):
@@ -185,10 +232,15 @@ def to_table(report: Report, lang: str = "zh") -> str:
     status_text = {s: STATUS_ZH[s] if zh else s for s in STATUS_ORDER}
     # per mentor: (status order, window end, rule id, subject) to sort by, then the printed cells
     groups: dict[str, list[tuple[Any, ...]]] = {}
+    shown: dict[str, _Subjects] = {}  # per scope: subject label → the label with the student's name
     for rule, duty_rows in report.duty_rows():
         label, bound = rule.label or rule.id, bound_text(rule, lang)
+        named = shown.get(rule.scope)
+        if named is None:
+            named = shown[rule.scope] = _Subjects(report.bundle, rule.scope)
         for subject, mentors, start, end, due, count, status, _evidence, _event in duty_rows:
-            row = (STATUS_ORDER[status], end, rule.id, subject, [status_text[status], label, subject, f"{start}–{end}", str(count), bound, due])
+            row = (STATUS_ORDER[status], end, rule.id, subject,
+                   [status_text[status], label, named[subject], f"{start}–{end}", str(count), bound, due])  # fmt: skip
             for m in mentors or ("",):
                 groups.setdefault(m, []).append(row)
     head = (
@@ -241,19 +293,25 @@ def to_table(report: Report, lang: str = "zh") -> str:
 
 CSV_COLUMNS = ["rule", "label", "action", "scope", "subject", "mentors", "window_start", "window_end", "due", "min", "max", "count", "status",
                "evidence", "event_kind", "event_date", "source_file", "source_line"]  # fmt: skip
+CSV_COLUMNS_ZH = ["规则", "规则名称", "动作", "范围", "对象", "导师", "窗口开始", "窗口结束", "截止", "最少次数", "最多次数", "次数", "状态",
+                  "记录", "事件类型", "事件日期", "方案文件", "方案行号"]  # fmt: skip
 
 
-def to_csv(report: Report) -> str:
-    """One row per duty; list cells joined with ';' like the bundle's."""
+def to_csv(report: Report, lang: str = "zh") -> str:
+    """One row per duty; list cells joined with ';' like the bundle's. The header row and the status
+    words in `lang` (zh: CSV_COLUMNS_ZH and the table's STATUS_ZH); every other cell is the same in
+    both languages. No BOM: the command line adds one when it writes the bytes, for Excel."""
+    zh = lang == "zh"
+    status_text = {s: STATUS_ZH[s] if zh else s for s in STATUS_ORDER}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    w.writerow(CSV_COLUMNS_ZH if zh else CSV_COLUMNS)
     for rule, duty_rows in report.duty_rows():
         kind = rule.event.kind if rule.event is not None else ""
         head = [rule.id, rule.label or "", rule.action, rule.scope]
         bounds = [rule.min, "" if rule.max is None else rule.max]
         source = [rule.source.file, rule.source.line]
-        w.writerows([*head, subject, ";".join(mentors), start, end, due, *bounds, count, status, ";".join(evidence),
+        w.writerows([*head, subject, ";".join(mentors), start, end, due, *bounds, count, status_text[status], ";".join(evidence),
                      kind if event else "", event or "", *source]
                     for subject, mentors, start, end, due, count, status, evidence, event in duty_rows)  # fmt: skip
     return buf.getvalue()
