@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
+import shutil
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+import python_calamine
 import yaml
 from click.testing import CliRunner
 
+import engine
 from mentorship.generate_command import generate
 from synth.generate import ACTION_SPECS, generate_school
+from synth.messy import mess_bundle
 
 FILES = ["calendar.yaml", "mentors.csv", "students.csv", "assignments.csv", "activities.csv", "student_events.csv", "ratings.csv"]
 HEADERS = {
@@ -280,3 +286,186 @@ def test_command_takes_a_scheme_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert {a["action"] for a in rows(tmp_path / "out", "activities.csv")} == {"家访"}
     assert rows(tmp_path / "out", "ratings.csv") == []  # the scheme has no manual items
+
+
+# -- messy data on request (synth/messy.py) ----------------------------------------------------
+
+LIST_SEP = re.compile("[;；、，,]")
+DATE_FORMS = {
+    "iso": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "slash": re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$"),
+    "time": re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"),
+    "chinese": re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$"),
+}
+ZH_HEADER = "编号,动作,日期,导师编号,学生编号列表,班级,时长,备注"
+SHEETS = ["导师", "学生", "结对", "活动", "学生事件", "评分"]
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def messy_rows(folder: Path, name: str, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
+    with (folder / name).open(encoding=encoding, newline="") as f:
+        return [r for r in csv.DictReader(f) if any(v.strip() for v in r.values())]
+
+
+def sheet(path: Path, name: str | None = None) -> list[list[Any]]:
+    book = python_calamine.load_workbook(str(path))
+    return book.get_sheet_by_name(name or book.sheet_names[0]).to_python(skip_empty_area=False)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small")
+    generate_school(out, students=200, seed=5, activities=4000)
+    return out
+
+
+def messed(small: Path, tmp_path: Path, **options: Any) -> Path:
+    folder = tmp_path / "messy"
+    shutil.copytree(small, folder)
+    mess_bundle(folder, seed=5, **options)
+    return folder
+
+
+def test_mess_names_students_twice_mixes_separators_and_dates_and_widens_names(small: Path, tmp_path: Path) -> None:
+    folder = messed(small, tmp_path)
+    acts = messy_rows(folder, "activities.csv")
+    clean = rows(small, "activities.csv")
+    assert len(acts) == len(clean) and (folder / "activities.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # Excel's BOM
+    cells = [a["student_ids"] for a in acts]
+    doubled = [c for c in cells if len(parts := [nfkc(p) for p in LIST_SEP.split(c) if p.strip()]) > len(set(parts))]
+    assert doubled and all(";" in c or "；" in c or "、" in c or "," in c or "，" in c for c in doubled)
+    assert all(any(sep in c for c in cells) for sep in (";", "；", "、"))
+    dates = Counter(next((k for k, r in DATE_FORMS.items() if r.match(a["date"])), "other") for a in acts)
+    assert set(dates) == set(DATE_FORMS) and min(dates.values()) > 0.05 * len(acts)
+    assert any("（" in a["class"] for a in acts) and all(nfkc(a["class"]) == c["class"] for a, c in zip(acts, clean, strict=True))
+    assert any(a["mentor_id"] != a["mentor_id"].strip() or a["id"] != a["id"].strip() for a in acts)  # stray spaces
+    assert any(not a["mentor_id"].isascii() or not a["id"].isascii() for a in acts)  # full-width ids
+    assert any(a["duration_min"] and not a["duration_min"].strip() for a in acts) and any(a["duration_min"] == "" for a in acts)
+    # the same school underneath: ids, students (as sets), days and durations unchanged
+    for a, c in zip(acts, clean, strict=True):
+        assert nfkc(a["id"]) == c["id"] and nfkc(a["mentor_id"]) == c["mentor_id"] and nfkc(a["action"]) == c["action"]
+        assert {nfkc(p) for p in LIST_SEP.split(a["student_ids"]) if nfkc(p)} == {s for s in c["student_ids"].split(";") if s}
+        assert nfkc(a["duration_min"]) == c["duration_min"]
+    assert "一(1)班" in {r["class"] for r in messy_rows(folder, "students.csv")}  # the roster mostly keeps 一(1)班
+
+
+def test_mess_is_deterministic_and_no_mess_leaves_the_bytes_alone(small: Path, tmp_path: Path) -> None:
+    a, b, c = (tmp_path / x for x in "abc")
+    for folder, seed in ((a, 1), (b, 1), (c, 2)):
+        shutil.copytree(small, folder)
+        mess_bundle(folder, seed=seed)
+    assert all((a / n).read_bytes() == (b / n).read_bytes() for n in FILES)
+    assert (a / "activities.csv").read_bytes() != (c / "activities.csv").read_bytes()
+    same = tmp_path / "same"
+    shutil.copytree(small, same)
+    mess_bundle(same, mess=False)  # every option at its default: nothing rewritten
+    assert all((same / n).read_bytes() == (small / n).read_bytes() for n in FILES)
+    with pytest.raises(ValueError, match="not a clean generated bundle"):
+        mess_bundle(a)  # a bundle already messed is not messed again
+    with pytest.raises(ValueError, match="CSV files only"):
+        mess_bundle(same, format="xlsx", encoding="gb18030")
+
+
+def test_chinese_headers_in_gb18030(small: Path, tmp_path: Path) -> None:
+    folder = messed(small, tmp_path, mess=False, headers="zh", encoding="gb18030")
+    data = (folder / "activities.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    text = data.decode("gb18030")
+    assert not text.startswith("\ufeff") and text.split("\n", 1)[0] == ZH_HEADER
+    assert text.split("\n", 1)[1] == (small / "activities.csv").read_text(encoding="utf-8").split("\n", 1)[1]  # only the header changed
+    assert (folder / "students.csv").read_bytes().decode("gb18030").startswith("编号,姓名,年级,班级,标签\n")
+    assert (folder / "ratings.csv").read_bytes().decode("gb18030").startswith("导师编号,评分,项,分值,学期\n")
+    assert (folder / "calendar.yaml").read_bytes() == (small / "calendar.yaml").read_bytes()  # stays UTF-8
+    messy = messed(small, tmp_path / "m", headers="zh", encoding="gb18030")
+    assert messy_rows(messy, "activities.csv", "gb18030")[0].keys() == set(ZH_HEADER.split(","))
+
+
+def test_xlsx_tables_have_date_cells_numbers_and_a_title(small: Path, tmp_path: Path) -> None:
+    folder = messed(small, tmp_path, format="xlsx", mess=False)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["calendar.yaml", *(n.replace(".csv", ".xlsx") for n in HEADERS)])
+    acts = sheet(folder / "activities.xlsx")
+    assert ",".join(acts[0]) == HEADERS["activities.csv"] and len(acts) == 1 + len(rows(small, "activities.csv"))
+    assert all(type(r[2]) is dt.date for r in acts[1:])  # real Excel dates
+    assert [r[2].isoformat() for r in acts[1:]] == [a["date"] for a in rows(small, "activities.csv")]
+    studs = sheet(folder / "students.xlsx")
+    assert all(isinstance(r[2], float | int) and not isinstance(r[2], bool) for r in studs[1:])  # grades are numbers
+    titled = messed(small, tmp_path / "t", format="xlsx", headers="zh")
+    acts = sheet(titled / "activities.xlsx")
+    at = next(i for i, r in enumerate(acts) if ",".join(map(str, r)) == ZH_HEADER)
+    assert at > 0 and "活动记录" in acts[0][0]  # a title row above the header
+    kinds = Counter(type(r[2]).__name__ for r in acts[at + 1 :] if r[2] != "")
+    assert {"date", "datetime", "str"} <= set(kinds)  # date cells, date-and-time cells, and dates typed as text
+
+
+def test_workbook_has_the_six_chinese_sheets(small: Path, tmp_path: Path) -> None:
+    folder = messed(small, tmp_path, format="workbook", headers="zh")
+    assert sorted(p.name for p in folder.iterdir()) == ["calendar.yaml", "school.xlsx"]
+    assert python_calamine.load_workbook(str(folder / "school.xlsx")).sheet_names == SHEETS
+    students = sheet(folder / "school.xlsx", "学生")
+    assert ["编号", "姓名", "年级", "班级", "标签"] in students
+    assert sum(1 for r in students if any(c != "" for c in r)) == 2 + len(rows(small, "students.csv"))  # title + header + rows
+
+
+# The engine reads the messy files as the same school: duties equal to the clean bundle's.
+MESSES = {
+    "mess-csv": {"mess": True},
+    "mess-zh-gb18030": {"mess": True, "headers": "zh", "encoding": "gb18030"},
+    "mess-xlsx-zh": {"mess": True, "format": "xlsx", "headers": "zh"},
+    "mess-workbook": {"mess": True, "format": "workbook"},
+    "clean-workbook-zh": {"mess": False, "format": "workbook", "headers": "zh"},
+}
+
+
+@pytest.fixture(scope="module")
+def gu_yi(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, dict[str, Any]]:
+    from rules_dsl.compiler import compile_file
+
+    ir = compile_file(Path(__file__).parents[2] / "schemes" / "schools" / "gu_yi.scheme")
+    out = tmp_path_factory.mktemp("gu_yi")
+    generate_school(out, students=300, seed=3, scheme=ir)
+    return ir, out, engine.evaluate(ir, engine.load_bundle(out), dt.date(2025, 12, 1)).to_json()
+
+
+@pytest.mark.parametrize("options", list(MESSES.values()), ids=list(MESSES))
+def test_a_messy_bundle_evaluates_like_the_clean_one(gu_yi: tuple[dict[str, Any], Path, dict[str, Any]], tmp_path: Path,
+                                                    options: dict[str, Any]) -> None:  # fmt: skip
+    ir, clean, expected = gu_yi
+    folder = tmp_path / "messy"
+    shutil.copytree(clean, folder)
+    summary = mess_bundle(folder, seed=3, **options)
+    assert summary.doubled_students > 0 if options["mess"] else summary.doubled_students == 0
+    report = engine.evaluate(ir, engine.load_bundle(folder), dt.date(2025, 12, 1)).to_json()
+    assert expected["duties"] and report["duties"] == expected["duties"]
+    assert (report["ratios"], report["scores"], report["rejected"]) == (expected["ratios"], expected["scores"], expected["rejected"])
+
+
+def test_command_writes_messy_data_on_request(tmp_path: Path) -> None:
+    out = tmp_path / "school"
+    base = ["--out", str(out), "--students", "60", "--seed", "3", "--activities", "500"]
+    result = CliRunner().invoke(generate, [*base, "--mess", "--headers", "zh", "--encoding", "gb18030"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.strip().splitlines()) == 1 and "GB18030" in result.stdout
+    assert (out / "activities.csv").read_bytes().decode("gb18030").startswith(ZH_HEADER + "\r\n")
+    again = CliRunner().invoke(generate, [*base, "--format", "workbook", "--force"])  # the CSV files of the first run go
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in out.iterdir()) == ["calendar.yaml", "school.xlsx"]
+    plain = CliRunner().invoke(generate, [*base, "--force"])
+    assert plain.exit_code == 0 and sorted(p.name for p in out.iterdir()) == sorted(FILES)  # school.xlsx removed
+    direct = tmp_path / "direct"
+    generate_school(direct, students=60, seed=3, activities=500)
+    assert all((out / n).read_bytes() == (direct / n).read_bytes() for n in FILES)  # no flags: the clean bytes
+    refused = CliRunner().invoke(generate, ["--out", str(tmp_path / "x"), "--encoding", "gb18030", "--format", "xlsx"])
+    assert refused.exit_code == 1 and "--encoding" in refused.stderr
+
+
+def test_a_table_too_long_for_a_sheet_is_refused(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("synth.messy._SHEET_ROWS", 1000)  # Excel's 1,048,576, made small
+    folder = tmp_path / "big"
+    shutil.copytree(small, folder)
+    with pytest.raises(ValueError, match="more than an Excel sheet holds"):
+        mess_bundle(folder, format="workbook")
+    assert (folder / "activities.csv").read_bytes() == (small / "activities.csv").read_bytes() and not (folder / "school.xlsx").exists()
