@@ -7,6 +7,7 @@ did-you-mean, so a known column is never silently ignored.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,8 +63,9 @@ ALIASES: dict[str, dict[str, str]] = {
 
 
 def fold(text: str) -> str:
-    """A header cell as compared: NFKC, trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """A header cell as compared: NFKC, trimmed, without a unit in brackets at the end (`时长（分钟）` is `时长`)."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    return re.sub(r"\s*\([^()]*\)$", "", folded) or folded
 
 
 def _squash(text: str) -> str:
@@ -113,7 +115,8 @@ def near_miss(cell: str, column: str) -> bool:
     low = fold(cell).casefold()
     if not low.isascii():
         return False
-    return _one_edit(low, column) or low in (column + "s", column.removesuffix("s")) or low in (column + "_date", column + "date")
+    return (_one_edit(low, column) or low in (column + "s", column.removesuffix("s")) or low in (column + "_date", column + "date")
+            or (len(low) >= 4 and column.startswith(low)))  # fmt: skip
 
 
 def match_header(kind: str, cells: Sequence[object], source: str, row: int) -> Header:

@@ -44,8 +44,10 @@ def read_csv(path: Path, kind: str, source: str) -> RawTable:
         data += b"\n"
     lines = _Lines(data)
     header_at, header_cells = _find_header(lines, kind)
-    header = match_header(kind, header_cells, source, header_at + 1)
-    table = _read_body(lines, header_at + 1, len(header_cells), header, kind, source)
+    # a quoted title cell above the header may span lines: rows are counted as records, as Excel shows them
+    above = _records_in(lines, header_at)
+    header = match_header(kind, header_cells, source, above + 1)
+    table = _read_body(lines, header_at + 1, len(header_cells), header, kind, source, header_at - above)
     table.warnings = warnings + unread_warning(header, source)
     table.fatal = header.errors
     return table
@@ -71,12 +73,22 @@ def _as_utf8(data: bytes, source: str) -> tuple[bytes, list[ReportWarning]]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as e:
-        row = data.count(b"\n", 0, e.start) + 1
+        row = _row_at(data[: e.start].decode("gb18030"))
         raise BundleFileError(f"{source}:{row}", "is neither UTF-8 nor GB18030/GBK text: in Excel use 'Save as → CSV UTF-8 (comma delimited)'",
                               "既不是 UTF-8 也不是 GB18030/GBK 编码：在 Excel 中请用“另存为 → CSV UTF-8（逗号分隔）”") from e  # fmt: skip
     warning = ReportWarning("gb18030", f"{source}: not UTF-8; read as GB18030 (GBK), as Excel saves CSV on a Chinese Windows machine",
                             f"{source}：不是 UTF-8 编码，已按 GB18030（GBK）读取（中文版 Excel 默认的 CSV 编码）", source, ())  # fmt: skip
     return text.encode("utf-8"), [warning]
+
+
+def _row_at(before: str) -> int:
+    """The row (as Excel counts them) that a character after `before` stands in."""
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        records = sum(1 for _ in csv.reader(io.StringIO(before)))
+    except csv.Error:
+        records = before.count("\n") + 1
+    return records + 1 if not before or before.endswith("\n") else records
 
 
 class _Lines:
@@ -143,7 +155,15 @@ def _find_header(lines: _Lines, kind: str) -> tuple[int, list[str]]:
     return first_cells if first_cells is not None else (0, [])
 
 
-def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str, source: str) -> RawTable:
+def _records_in(lines: _Lines, n: int) -> int:
+    """How many rows (records) the first n lines make."""
+    if n == 0:
+        return 0
+    text = lines.data[: int(lines.end[n - 1]) + 1].decode("utf-8")
+    return sum(1 for _ in csv.reader(io.StringIO(text)))
+
+
+def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str, source: str, folded: int = 0) -> RawTable:
     wanted = sorted(header.columns.items(), key=lambda kv: kv[1])
     n = len(lines) - first
     seps, quotes, nuls = lines.shape(first)
@@ -160,7 +180,7 @@ def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str,
     continuation = np.zeros(len(lines), dtype=np.int64)
     for i in records.continued:
         continuation[i] = 1
-    row_of = np.arange(1, len(lines) + 1, dtype=np.int64) - np.cumsum(continuation)
+    row_of = np.arange(1, len(lines) + 1, dtype=np.int64) - np.cumsum(continuation) - folded
     keep = np.flatnonzero(plain) + first
     fast = _parse_plain(lines, keep, width, wanted)
     if fast is not None and fast.num_rows != len(keep):  # pyarrow read quotes differently: let the csv module read those lines
@@ -298,9 +318,11 @@ class _Records:
 def _cells(text: str) -> list[str] | None:
     """One record's cells by the csv module; None when a quote is left open."""
     try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error:
-        return None
+        rows = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as e:
+        if "unexpected end of data" in str(e):
+            return None
+        rows = list(csv.reader(io.StringIO(text)))  # a stray quote inside a cell (`"ab"c`): read as Excel reads it
     if len(rows) != 1:
         return [] if not rows else None
     return rows[0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..suggest import suggest
 from .roster import DATE_HINT_EN, DATE_HINT_ZH, Refs
-from .text import in_range, norm, parse_date, split_list
+from .text import in_range, norm, parse_date, plain_number, split_list
 
 Problem = tuple[str, str, str, str]  # column, code, en, zh
 MAX_HINTS = 200  # a file full of bad ids needs fixing at the source, not 10,000 suggestions
@@ -89,11 +89,10 @@ def _duration(value: object) -> list[Problem]:
         text = norm(_text(value))
         if not text:
             return []
-        try:
-            number = float(text)
-        except ValueError:
+        number = plain_number(text)
+        if number is None:
             return [("duration_min", "bad-number", f"'{text}' is not a number of minutes", f"“{text}”不是分钟数")]
-    if math.isnan(number):
+    if math.isnan(number):  # a database's NULL
         return []
     if not math.isfinite(number):
         return [("duration_min", "bad-number", f"'{text}' is not a number of minutes", f"“{text}”不是分钟数")]

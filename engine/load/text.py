@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
-SEPARATORS = (";", "；", "、", "，", ",")
-LIST_SEPARATORS = "[;；、，,]"
+SEPARATORS = (";", "；", "、", "，", ",", "\n")  # a line break: Alt+Enter in an Excel cell
+LIST_SEPARATORS = "[;；、，,\n]"
 _DATE = re.compile(r"^(\d{4})\s*(?:([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
                    r"(?:(?:[ T]|\s+)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")  # fmt: skip
 NO_DAY = np.iinfo(np.int32).min
@@ -138,11 +138,20 @@ def numbers(arr: pa.Array) -> np.ndarray:
     return table[at] if len(values) else np.zeros(len(arr))
 
 
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def plain_number(text: str) -> float | None:
+    """A number as a clerk writes it (`30`, `30.5`, `-5`); None for anything else (`nan`, `inf`, `1_000`, `三十`)."""
+    if not _NUMBER.match(text):
+        return None
+    value = float(text)
+    return value if np.isfinite(value) else None  # 1e999
+
+
 def _number(text: str) -> float:
+    """NaN for a blank, -inf for what is not a number (the checks flag it)."""
     if not text:
         return float("nan")
-    try:
-        value = float(text)
-    except ValueError:
-        return float("-inf")
-    return value if np.isfinite(value) else float("-inf")
+    value = plain_number(text)
+    return float("-inf") if value is None else value

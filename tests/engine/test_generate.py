@@ -233,10 +233,9 @@ def test_a_compiled_scheme_shapes_the_data(tmp_path: Path) -> None:
 
 
 def test_the_engine_loads_a_generated_bundle(school: Path) -> None:
-    bundle = pytest.importorskip("engine.bundle")
-    if not hasattr(bundle, "load_bundle"):
-        pytest.skip("engine.bundle.load_bundle is not there yet")
-    loaded = bundle.load_bundle(school)
+    from engine import load_bundle
+
+    loaded = load_bundle(school)
     assert len(loaded.activities) == len(rows(school, "activities.csv"))
     assert not loaded.rejected
 
