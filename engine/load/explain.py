@@ -83,6 +83,7 @@ def _date(value: object) -> list[Problem]:
 
 
 def _duration(value: object) -> list[Problem]:
+    number: float | None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number, text = float(value), repr(value)
     else:
@@ -90,8 +91,8 @@ def _duration(value: object) -> list[Problem]:
         if not text:
             return []
         number = plain_number(text)
-        if number is None:
-            return [("duration_min", "bad-number", f"'{text}' is not a number of minutes", f"“{text}”不是分钟数")]
+    if number is None:
+        return [("duration_min", "bad-number", f"'{text}' is not a number of minutes", f"“{text}”不是分钟数")]
     if math.isnan(number):  # a database's NULL
         return []
     if not math.isfinite(number):
