@@ -48,24 +48,31 @@ require meetings: 见面交流 at least 1 per 2 weeks
 require exam_talk: 谈心 at least 1 within 7 days after event 考试
 """
 AS_OF = dt.date(2026, 1, 20)  # late in term 1: most windows are judged, some still open
+FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F))  # full-width ！ to ～
+HALF = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F))
 SIZES = {"100k": (100_000, 3_000), "1M": (1_000_000, 28_571), "10M": (10_000_000, 285_714)}
 
 
 # --------------------------------------------------------------------------- data
 
 
-def school(cache: Path, name: str) -> Path:
-    """The generated bundle of one size, reused when a previous run left it complete."""
+def school(cache: Path, name: str, messy: bool = False) -> Path:
+    """The generated bundle of one size, reused when a previous run left it complete; `messy`: as
+    schools keep it (synth/messy.py: students named twice in a cell, mixed separators and date
+    forms, full-width ids and classes, stray spaces, blank rows, CRLF)."""
     n, students = SIZES[name]
-    out = cache / f"school-{name}-s{students}-seed1"
+    out = cache / f"school-{name}-s{students}-seed1{'-messy' if messy else ''}"
     done = out / ".complete"
     if not done.exists():
         from synth.generate import generate_school
+        from synth.messy import mess_bundle
 
         t = time.perf_counter()
         generate_school(out, students=students, activities=n, seed=1)
+        if messy:
+            mess_bundle(out, seed=1, mess=True)
         done.write_text("ok")
-        print(f"  generated {name} in {time.perf_counter() - t:.1f} s: {out}", flush=True)
+        print(f"  generated {name}{' (messy)' if messy else ''} in {time.perf_counter() - t:.1f} s: {out}", flush=True)
     return out
 
 
@@ -122,14 +129,23 @@ def duckdb_setup(bundle_dir: Path) -> Any:
 
     con = duckdb.connect()
     f = lambda name: str(bundle_dir / name)  # noqa: E731
+    # data as schools keep it: full-width letters and digits folded (DuckDB has no NFKC), blanks
+    # trimmed (the ideographic space too), four date forms, five list separators
+    quoted = lambda text: text.replace("'", "''")  # noqa: E731
+    con.execute(f"""CREATE MACRO fold(s) AS trim(CASE WHEN regexp_matches(s, '[！-～]') THEN translate(s, '{quoted(FULL)}', '{quoted(HALF)}')
+                    ELSE s END, ' \u3000\t')""")  # translate() only where there is something to translate: 5× quicker
+    con.execute("""CREATE MACRO day(d) AS coalesce(try_strptime(d, '%Y-%m-%d'), try_strptime(d, '%Y/%-m/%-d'),
+                   try_strptime(d, '%Y-%m-%d %H:%M'), try_strptime(d, '%Y年%-m月%-d日'))::DATE""")
     con.execute(
-        f"CREATE TABLE students AS SELECT id, grade::INTEGER AS grade FROM read_csv('{f('students.csv')}', header=true, all_varchar=true)"
+        f"CREATE TABLE students AS SELECT fold(id) AS id, grade::INTEGER AS grade FROM read_csv('{f('students.csv')}', header=true, all_varchar=true)"
+        " WHERE fold(id) <> ''"
     )
     con.execute(f"""CREATE TABLE acts AS
-        SELECT DISTINCT id, action, date::DATE AS day, trim(s) AS student  -- distinct: count(*) counts distinct ids
-        FROM (SELECT id, action, date, unnest(string_split(student_ids, ';')) AS s
+        SELECT DISTINCT id, action, day(d) AS day, fold(s) AS student  -- distinct: count(*) counts distinct ids
+        FROM (SELECT fold(id) AS id, fold(action) AS action, fold(date) AS d,
+                     unnest(regexp_split_to_array(student_ids, '[;；、，,\n]')) AS s
               FROM read_csv('{f("activities.csv")}', header=true, all_varchar=true))
-        WHERE trim(s) <> ''""")
+        WHERE fold(s) <> ''""")
     ts, te, events = term_of(bundle_dir)
     rows = [("talks", ts, te)]
     rows += [("checkins", s, e) for s, e in month_windows(ts, te)]
@@ -240,8 +256,29 @@ t2 = time.perf_counter(); bundle = load_bundle(sys.argv[2])
 t3 = time.perf_counter(); report = evaluate(scheme, bundle, dt.date.fromisoformat(sys.argv[3]))
 t4 = time.perf_counter()
 print(json.dumps({"imports": t1 - t0, "compile": t2 - t1, "load": t3 - t2, "evaluate": t4 - t3, "total": t4 - t0,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024}))
 """
+
+
+DUCKDB_CHILD = """
+import time; t0 = time.perf_counter()
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from benchmarks.bench_engine import duckdb_setup, duckdb_evaluate
+from pathlib import Path
+con = duckdb_setup(Path(sys.argv[1])); t1 = time.perf_counter()
+res = duckdb_evaluate(con); t2 = time.perf_counter()
+print(json.dumps({"setup": t1 - t0, "evaluate": t2 - t1, "duties": len(res["rule"])}))
+"""
+
+
+def run_duckdb(bundle_dir: Path) -> dict[str, float]:
+    """DuckDB end to end in a fresh process: import, read the CSVs (with the messy-data handling), evaluate."""
+    t = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", DUCKDB_CHILD, str(bundle_dir), str(ROOT)], check=True, capture_output=True, text=True, cwd=ROOT)
+    r: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    r["wall"] = time.perf_counter() - t
+    return r
 
 
 def run_api(scheme_file: Path, bundle_dir: Path) -> dict[str, float]:
@@ -292,6 +329,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "mentorship-bench-engine"))
     parser.add_argument("--check-all", action="store_true", help="check equality with DuckDB at every size, not just 100k")
+    parser.add_argument("--messy", action="store_true", help="schools as schools keep them (synth/messy.py), not the generator's clean files")
     args = parser.parse_args()
     # the fresh-process figures are for code with its bytecode written, as pip installs it
     # (PYTHONDONTWRITEBYTECODE would else have every run compile our modules: 80 ms)
@@ -310,7 +348,7 @@ def main() -> None:
     sizes = ["100k", "1M"] + (["10M"] if args.big else [])
     rows = []
     for name in sizes:
-        bundle_dir = school(cache, name)
+        bundle_dir = school(cache, name, args.messy)
         if name != "10M":
             t = time.perf_counter()
             bundle = load_bundle(bundle_dir)
@@ -344,6 +382,15 @@ def main() -> None:
                 for fmt in ("json", "table", "csv"):
                     cli = statistics.median(run_cli(scheme_file, bundle_dir, fmt) for _ in range(3))
                     print(f"{name:>5}: end to end (subprocess, `mentorship evaluate --format {fmt}` > /dev/null): {cli:.2f} s", flush=True)
+
+    print("\nEnd to end in fresh processes (import, read the files, evaluate), medians of 3:")
+    for name in ("100k", "1M"):
+        bundle_dir = school(cache, name, args.messy)
+        api = sorted((run_api(scheme_file, bundle_dir) for _ in range(3)), key=lambda r: r["wall"])[1]
+        duck = sorted((run_duckdb(bundle_dir) for _ in range(3)), key=lambda r: r["wall"])[1]
+        print(f"{name:>5}{' messy' if args.messy else ''}: engine {api['wall']:.2f} s (load {api['load']:.2f}, evaluate {api['evaluate']:.2f}, "
+              f"peak {api['peak_mb']:.0f} MB); DuckDB {duck['wall']:.2f} s (read {duck['setup']:.2f}, evaluate {duck['evaluate']:.2f}); "
+              f"engine/DuckDB {api['wall'] / duck['wall']:.2f}", flush=True)  # fmt: skip
 
     print("\n| activities | engine load | engine evaluate | DuckDB evaluate | engine/DuckDB | same counts and statuses |")
     print("|---|---|---|---|---|---|")

@@ -64,7 +64,7 @@ ALIASES: dict[str, dict[str, str]] = {
 
 def fold(text: str) -> str:
     """A header cell as compared: NFKC, trimmed, without a unit in brackets at the end (`时长（分钟）` is `时长`)."""
-    folded = unicodedata.normalize("NFKC", text).strip()
+    folded = unicodedata.normalize("NFKC", text).strip().lstrip("\ufeff")  # a BOM before the first header cell
     return re.sub(r"\s*\([^()]*\)$", "", folded) or folded
 
 

@@ -37,9 +37,18 @@ def read_csv(path: Path, kind: str, source: str) -> RawTable:
         data = path.read_bytes()
     except OSError as e:
         raise BundleFileError(source, f"cannot be read: {e.strerror}", f"无法读取：{e.strerror}") from e
-    data, warnings = _as_utf8(data, source)
-    if b"\r" in data:  # Windows line ends (Excel's); a lone CR ends a line too, as Excel reads it
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:  # UTF-8 is checked where the text is read (pyarrow checks its columns), not in a pass of its own
+        return _read(data, kind, source, [])
+    except (UnicodeDecodeError, pa.ArrowInvalid) as e:
+        if isinstance(e, pa.ArrowInvalid) and "UTF8" not in str(e):
+            raise
+    return _read(_from_gb18030(data, source), kind, source, [_gb18030_warning(source)])
+
+
+def _read(data: bytes, kind: str, source: str, warnings: list[ReportWarning]) -> RawTable:
+    """The table from UTF-8 text (a BOM stays in the header line, where header matching drops it)."""
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a lone CR ends a line too, as Excel reads it
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # (Windows' CRLF is read as it is)
     if data and not data.endswith(b"\n"):
         data += b"\n"
     lines = _Lines(data)
@@ -61,24 +70,19 @@ def unread_warning(header: Header, source: str) -> list[ReportWarning]:
                           f"{source}：列{'、'.join(f'“{c}”' for c in header.unread)}不是可识别的列，未读取", source, ())]  # fmt: skip
 
 
-def _as_utf8(data: bytes, source: str) -> tuple[bytes, list[ReportWarning]]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def _from_gb18030(data: bytes, source: str) -> bytes:
+    """Text that is not UTF-8, read as GB18030 (which covers GBK) and given back as UTF-8; an error naming the row when it is not that either."""
     try:
-        pa.StringArray.from_buffers(1, pa.py_buffer(np.array([0, len(data)], np.int32 if len(data) < 2**31 else np.int64)),
-                                    pa.py_buffer(data)).validate(full=True)  # fmt: skip
-        return data, []
-    except (pa.ArrowInvalid, OverflowError):
-        pass
-    try:
-        text = data.decode("gb18030")
+        return data.decode("gb18030").encode("utf-8")
     except UnicodeDecodeError as e:
         row = _row_at(data[: e.start].decode("gb18030"))
         raise BundleFileError(f"{source}:{row}", "is neither UTF-8 nor GB18030/GBK text: in Excel use 'Save as → CSV UTF-8 (comma delimited)'",
                               "既不是 UTF-8 也不是 GB18030/GBK 编码：在 Excel 中请用“另存为 → CSV UTF-8（逗号分隔）”") from e  # fmt: skip
-    warning = ReportWarning("gb18030", f"{source}: not UTF-8; read as GB18030 (GBK), as Excel saves CSV on a Chinese Windows machine",
-                            f"{source}：不是 UTF-8 编码，已按 GB18030（GBK）读取（中文版 Excel 默认的 CSV 编码）", source, ())  # fmt: skip
-    return text.encode("utf-8"), [warning]
+
+
+def _gb18030_warning(source: str) -> ReportWarning:
+    return ReportWarning("gb18030", f"{source}: not UTF-8; read as GB18030 (GBK), as Excel saves CSV on a Chinese Windows machine",
+                         f"{source}：不是 UTF-8 编码，已按 GB18030（GBK）读取（中文版 Excel 默认的 CSV 编码）", source, ())  # fmt: skip
 
 
 def _row_at(before: str) -> int:
@@ -101,6 +105,7 @@ class _Lines:
         self.end = np.concatenate(ends) if ends else np.zeros(0, np.int64)  # position of each line's \n
         self.start = np.r_[0, self.end[:-1] + 1].astype(np.int64) if len(self.end) else np.zeros(0, np.int64)
         self.has_quotes = b'"' in data
+        self.has_cr = b"\r" in data
         self.has_nul = b"\x00" in data
 
     def __len__(self) -> int:
@@ -130,10 +135,12 @@ class _Lines:
                 before = np.asarray(np.searchsorted(quote, bounds))  # quotes before each line start
                 quotes[out] = np.diff(before)
                 if len(quote):
-                    # a comma inside quotes is no separator: the quotes before it in its line are odd
-                    line_of = np.searchsorted(bounds, comma, "right") - 1
-                    inside = (np.searchsorted(quote, comma) - before[line_of]) & 1
-                    comma = comma[inside == 0]
+                    # a comma inside quotes is no separator: the quotes before it in its line are odd. While
+                    # every line before has balanced quotes, that is the parity of all the quotes before it.
+                    parity = np.searchsorted(quote, comma) & 1
+                    if (before[:-1] & 1).any():
+                        parity ^= before[np.searchsorted(bounds, comma, "right") - 1] & 1
+                    comma = comma[parity == 0]
             seps[out] = np.diff(np.searchsorted(comma, bounds))
             if self.has_nul:
                 nuls[out] = np.diff(np.searchsorted(np.flatnonzero(chunk == 0), bounds))
@@ -155,6 +162,14 @@ def _find_header(lines: _Lines, kind: str) -> tuple[int, list[str]]:
     return first_cells if first_cells is not None else (0, [])
 
 
+def _ends_in_cr(lines: _Lines, first: int) -> np.ndarray:
+    """1 for each line (first…) ending in CR before its LF (Windows line ends), else 0."""
+    if not lines.has_cr:
+        return np.zeros(len(lines) - first, np.int64)
+    ends = lines.end[first:]
+    return (np.frombuffer(lines.data, np.uint8)[np.maximum(ends - 1, 0)] == 13).astype(np.int64)
+
+
 def _records_in(lines: _Lines, n: int) -> int:
     """How many rows (records) the first n lines make."""
     if n == 0:
@@ -167,7 +182,9 @@ def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str,
     wanted = sorted(header.columns.items(), key=lambda kv: kv[1])
     n = len(lines) - first
     seps, quotes, nuls = lines.shape(first)
-    odd = (seps != width - 1) | (quotes & 1 == 1) | (nuls > 0)
+    length = lines.end[first:] - lines.start[first:]
+    blank = length == seps + _ends_in_cr(lines, first)  # nothing but separators: Excel's emptied row `,,,,`
+    odd = (seps != width - 1) | (quotes & 1 == 1) | (nuls > 0) | (blank & (length > 0))
     records = _Records(lines, first, width, source)
     for i in np.flatnonzero(odd).tolist():
         records.examine(first + i)
@@ -204,14 +221,17 @@ def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple
     """Rows whose every cell is blank (Excel writes an emptied row as `,,,,`) are no rows."""
     if not columns or not len(rows):
         return columns, rows
-    blank = None
-    for col in columns.values():  # the first column rules out nearly every row at once
-        empty = pc.or_(pc.equal(pc.utf8_length(col), 0), pc.utf8_is_space(col))
-        blank = empty if blank is None else pc.and_(blank, empty)
-        if not pc.any(blank).as_py():
+    at = np.arange(len(rows))
+    for col in columns.values():  # the first column rules out nearly every row at once; the others are asked of the rest only
+        cells = col if len(at) == len(rows) else col.take(pa.array(at))
+        empty = np.asarray(pc.or_(pc.equal(pc.utf8_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
+        at = at[empty]
+        if not len(at):
             return columns, rows
-    keep = pc.invert(blank)
-    return {k: v.filter(keep) for k, v in columns.items()}, rows[keep.to_numpy(zero_copy_only=False)]
+    keep = np.ones(len(rows), dtype=bool)
+    keep[at] = False
+    mask = pa.array(keep)
+    return {k: v.filter(mask) for k, v in columns.items()}, rows[keep]
 
 
 def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int) -> pa.ChunkedArray:

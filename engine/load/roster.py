@@ -149,6 +149,9 @@ def _line(table: RawTable, i: int) -> int | None:
 
 def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> list[Student]:
     c = cells(table)
+    fast = _good_students(table, c)
+    if fast is not None:
+        return fast
     empty = [""] * len(table)
     seen: dict[str, int] = {}
     class_grade: dict[str, tuple[int, int]] = {}
@@ -191,6 +194,23 @@ def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> li
     return out
 
 
+def _good_students(table: RawTable, c: dict[str, list[object]]) -> list[Student] | None:
+    """The students when the table has nothing to explain (checked column-wise with sets), else None."""
+    ids, classes = c["id"], c["class"]
+    if "" in ids or "" in classes or len(set(ids)) != len(ids):
+        return None
+    grade_of = {g: _grade(g) for g in set(c["grade"])}
+    if None in grade_of.values():
+        return None
+    grades = [grade_of[g] for g in c["grade"]]
+    if len(set(zip(classes, grades, strict=True))) != len(set(classes)):  # a class in two grades
+        return None
+    lists = _Lists()
+    tags = c.get("tags", [""] * len(table))
+    return [Student(i, text(n), g, k, lists(t), _line(table, r))  # type: ignore[arg-type]
+            for r, (i, n, g, k, t) in enumerate(zip(ids, c["name"], grades, classes, tags, strict=True))]  # fmt: skip
+
+
 def _grade(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value if value >= 1 else None
@@ -206,6 +226,9 @@ def _grade(value: object) -> int | None:
 
 def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Assignment]:
     c = cells(table)
+    fast = _good_assignments(table, c, refs)
+    if fast is not None:
+        return fast
     empty = [""] * len(table)
     out, seen = [], {}  # type: ignore[var-annotated]
     for i, (m, s, start, end) in enumerate(zip(c["mentor_id"], c["student_id"], c.get("start", empty), c.get("end", empty), strict=True)):
@@ -220,6 +243,30 @@ def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Assignme
         if ok and ok_s and ok_e:
             out.append(Assignment(m, s, first, last, _line(table, i)))
     return out
+
+
+def _good_assignments(table: RawTable, c: dict[str, list[object]], refs: Refs) -> list[Assignment] | None:
+    """The assignments when the table has nothing to explain (checked column-wise with sets), else None."""
+    mentors, students = c["mentor_id"], c["student_id"]
+    if not set(mentors) <= refs.mentors.keys() or not set(students) <= refs.students.keys():
+        return None
+    empty = [""] * len(table)
+    starts, ends = c.get("start", empty), c.get("end", empty)
+    day_of: dict[object, dt.date | None] = {}
+    for value in set(starts) | set(ends):
+        day = value.date() if isinstance(value, dt.datetime) else value if isinstance(value, dt.date) else None
+        if day is None and text(value):
+            day = parse_date(text(value))
+            if day is None:
+                return None
+        if day is not None and not in_range(day):
+            return None
+        day_of[value] = day
+    first, last = [day_of[v] for v in starts], [day_of[v] for v in ends]
+    if any(a is not None and b is not None and b < a for a, b in zip(first, last, strict=True)):
+        return None
+    return [Assignment(m, s, a, b, _line(table, r))  # type: ignore[arg-type]
+            for r, (m, s, a, b) in enumerate(zip(mentors, students, first, last, strict=True))]  # fmt: skip
 
 
 def _reference(table: RawTable, i: int, column: str, value: str, what: str, refs: Refs, bad: list[BadRow]) -> bool:

@@ -8,7 +8,6 @@ Its bad rows are named by table and key (`activities[A001]`), not by a line it n
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields
 
 import numpy as np
 import pyarrow as pa
@@ -37,7 +36,7 @@ def _table(kind: str, source: str, rows: list[object]) -> RawTable:
     lines = np.array([r.line if r.line is not None else i + 2 for i, r in enumerate(rows)], dtype=np.int64)  # type: ignore[attr-defined]
     columns: dict[str, pa.Array] = {}
     links = None
-    names = [f.name for f in fields(_ROW[kind]) if f.name not in ("line", "note")]
+    names = [f for f in _ROW[kind]._fields if f not in ("line", "note")]  # type: ignore[attr-defined]
     for name in names:
         values = [getattr(r, name) for r in rows]
         if name == "student_ids":

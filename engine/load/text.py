@@ -114,12 +114,17 @@ def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     seps = [s for s in SEPARATORS if s.encode() in text]
     if not seps:
         rows, items = np.arange(len(arr), dtype=np.int64), arr
-    else:
+    else:  # only the cells holding a separator are split: most name one student
+        many = pc.match_substring_regex(arr, LIST_SEPARATORS) if len(seps) > 1 else pc.match_substring(arr, seps[0])
+        multi = arr.filter(many)
         for s in seps[1:]:
-            arr = pc.replace_substring(arr, s, seps[0])
-        parts = pc.split_pattern(arr, seps[0])
-        rows = np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), dtype=np.int64)
-        items = pc.list_flatten(parts)
+            multi = pc.replace_substring(multi, s, seps[0])
+        parts = pc.split_pattern(multi, seps[0])
+        many_np = np.asarray(many.to_numpy(zero_copy_only=False), dtype=bool)
+        rows = np.concatenate([np.flatnonzero(~many_np), np.flatnonzero(many_np)[pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)]])
+        items = pa.concat_arrays([arr.filter(pc.invert(many)), pc.list_flatten(parts)])
+        order = np.argsort(rows, kind="stable")  # two sorted runs: a merge, keeping each cell's order
+        rows, items = rows[order], items.take(pa.array(order))
     filled = np.asarray(pc.invert(pc.or_(pc.equal(pc.utf8_length(items), 0), pc.utf8_is_space(items))).to_numpy(zero_copy_only=False))
     return rows[filled], items.filter(pa.array(filled))
 

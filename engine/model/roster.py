@@ -1,18 +1,18 @@
 """One row each: a mentor, a student, an assignment, an activity, a student event, a rating.
 
-`line` is where the row came from (the row number Excel shows, or the CSV line); rows built
-by hand or read from a database have none.
+`line` is where the row came from (the row number Excel shows); rows built by hand or read from
+a database have none. Named tuples rather than frozen dataclasses: a district's roster is
+hundreds of thousands of rows, and a frozen dataclass costs a Python call per field to build.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Mentor:
+class Mentor(NamedTuple):
     id: str
     name: str = ""
     roles: tuple[str, ...] = ()
@@ -21,8 +21,7 @@ class Mentor:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Student:
+class Student(NamedTuple):
     id: str
     name: str
     grade: int
@@ -31,8 +30,7 @@ class Student:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     mentor_id: str
     student_id: str
     start: dt.date | None = None
@@ -40,8 +38,7 @@ class Assignment:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Activity:
+class Activity(NamedTuple):
     """One activity row; `date` may be a date or text as written (only the date part is used)."""
 
     id: str
@@ -55,16 +52,14 @@ class Activity:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class StudentEvent:
+class StudentEvent(NamedTuple):
     student_id: str
     kind: str
     date: dt.date
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Rating:
+class Rating(NamedTuple):
     mentor_id: str
     score: str
     item: str

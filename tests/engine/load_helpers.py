@@ -257,10 +257,10 @@ def columns_bundle(school: dict[str, Any]) -> Bundle:
 def _row(obj: Any) -> tuple[Any, ...]:
     """A row object's fields without its `line`; a Decimal by value (1.50 = 1.5)."""
     out = []
-    for f in dataclasses.fields(obj):
-        if f.name == "line":
+    for name in obj._fields:
+        if name == "line":
             continue
-        v = getattr(obj, f.name)
+        v = getattr(obj, name)
         out.append(v.normalize() if isinstance(v, Decimal) else v)
     return tuple(out)
 

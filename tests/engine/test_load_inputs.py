@@ -149,7 +149,7 @@ def test_chinese_headers_and_aliases_load_as_the_english_ones(tmp_path: Path) ->
     }
     zh, en = load_bundle(bundle_dir(tmp_path, chinese, name="zh")), load_bundle(bundle_dir(tmp_path, english, name="en"))
     assert zh.warnings == () and zh.rejected == ()
-    strip = lambda rows: [{**vars(r), "line": None} for r in rows]  # noqa: E731
+    strip = lambda rows: [{**r._asdict(), "line": None} for r in rows]  # noqa: E731
     for part in ("mentors", "students", "assignments", "student_events", "ratings"):
         assert strip(getattr(zh, part)) == strip(getattr(en, part)), part
     assert [m.name for m in zh.mentors] == ["张老师", "李老师"] and [s.name for s in zh.students] == ["小明", "小红"]
