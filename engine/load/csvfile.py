@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,7 @@ from .table import RawTable
 
 BLOCK = 1 << 24  # bytes scanned at a time: bounded temporaries at any file size
 HEADER_SEARCH = 50  # lines searched for the header row (a title row or two may come first)
+UNUSED = {"note"}  # read by nobody: not parsed (a known column all the same, so no warning)
 
 
 def read_csv(path: Path, kind: str, source: str) -> RawTable:
@@ -114,38 +117,41 @@ class _Lines:
     def text(self, i: int) -> str:
         return self.data[self.start[i] : self.end[i]].decode("utf-8")
 
-    def shape(self, first: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For lines first…: separators outside quotes, quotes, and NUL bytes, per line (block by block).
-
-        Positions of the few bytes that matter (flatnonzero), then counts per line by binary search:
-        no per-byte arithmetic over the whole text."""
-        n = len(self) - first
-        seps, quotes, nuls = (np.zeros(n, np.int32) for _ in range(3))
+    def _blocks(self, first: int) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+        """Lines first… in blocks of about BLOCK bytes: (lo, hi, the block's bytes, each line's start in it and the block's end)."""
         buf = np.frombuffer(self.data, np.uint8)
         lo = first
         while lo < len(self):
             hi = max(int(np.searchsorted(self.end, self.start[lo] + BLOCK, "right")), lo + 1)
             a, b = int(self.start[lo]), int(self.end[hi - 1]) + 1
-            chunk = buf[a:b]
-            bounds = np.r_[self.start[lo:hi] - a, b - a]
-            comma = np.flatnonzero(chunk == 44)
-            out = slice(lo - first, hi - first)
-            if self.has_quotes:
-                quote = np.flatnonzero(chunk == 34)
-                before = np.asarray(np.searchsorted(quote, bounds))  # quotes before each line start
-                quotes[out] = np.diff(before)
-                if len(quote):
-                    # a comma inside quotes is no separator: the quotes before it in its line are odd. While
-                    # every line before has balanced quotes, that is the parity of all the quotes before it.
-                    parity = np.searchsorted(quote, comma) & 1
-                    if (before[:-1] & 1).any():
-                        parity ^= before[np.searchsorted(bounds, comma, "right") - 1] & 1
-                    comma = comma[parity == 0]
-            seps[out] = np.diff(np.searchsorted(comma, bounds))
-            if self.has_nul:
-                nuls[out] = np.diff(np.searchsorted(np.flatnonzero(chunk == 0), bounds))
+            yield lo, hi, buf[a:b], np.r_[self.start[lo:hi] - a, b - a]
             lo = hi
-        return seps, quotes, nuls
+
+    def count(self, byte: int, first: int) -> np.ndarray:
+        """How many times `byte` occurs in each line first…: where it is (flatnonzero), then a binary search per line."""
+        out = np.zeros(len(self) - first, np.int64)
+        if bytes([byte]) not in self.data:
+            return out
+        for lo, hi, chunk, bounds in self._blocks(first):
+            out[lo - first : hi - first] = np.diff(np.searchsorted(np.flatnonzero(chunk == byte), bounds))
+        return out
+
+    def separators(self, first: int) -> np.ndarray:
+        """The separators (commas outside quotes) in each line first…; read only when pyarrow's word on a line is not enough."""
+        out = np.zeros(len(self) - first, np.int64)
+        for lo, hi, chunk, bounds in self._blocks(first):
+            comma = np.flatnonzero(chunk == 44)
+            quote = np.flatnonzero(chunk == 34) if self.has_quotes else comma[:0]
+            if len(quote):
+                # a comma inside quotes is no separator: the quotes before it in its line are odd. While
+                # every line before has balanced quotes, that is the parity of all the quotes before it.
+                before = np.asarray(np.searchsorted(quote, bounds))
+                parity = np.searchsorted(quote, comma) & 1
+                if (before[:-1] & 1).any():
+                    parity ^= before[np.searchsorted(bounds, comma, "right") - 1] & 1
+                comma = comma[parity == 0]
+            out[lo - first : hi - first] = np.diff(np.searchsorted(comma, bounds))
+        return out
 
 
 def _find_header(lines: _Lines, kind: str) -> tuple[int, list[str]]:
@@ -179,33 +185,33 @@ def _records_in(lines: _Lines, n: int) -> int:
 
 
 def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str, source: str, folded: int = 0) -> RawTable:
-    wanted = sorted(header.columns.items(), key=lambda kv: kv[1])
-    n = len(lines) - first
-    seps, quotes, nuls = lines.shape(first)
-    length = lines.end[first:] - lines.start[first:]
-    blank = length == seps + _ends_in_cr(lines, first)  # nothing but separators: Excel's emptied row `,,,,`
-    odd = (seps != width - 1) | (quotes & 1 == 1) | (nuls > 0) | (blank & (length > 0))
+    wanted = [(name, idx) for name, idx in sorted(header.columns.items(), key=lambda kv: kv[1]) if name not in UNUSED]
+    length = lines.end[first:] - lines.start[first:] - _ends_in_cr(lines, first)
+    # lines pyarrow cannot be given: a quote that spans lines or is left open (odd quotes), a NUL byte,
+    # and `,,,,` (Excel's emptied row: a line of width - 1 bytes holding width cells is nothing but separators)
+    odd = (lines.count(34, first) & 1 == 1) | (lines.count(0, first) > 0) | (length == width - 1)
     records = _Records(lines, first, width, source)
     for i in np.flatnonzero(odd).tolist():
         records.examine(first + i)
-    plain = np.ones(n, dtype=bool)
-    plain[odd] = False
-    for i in records.consumed:
-        plain[i - first] = False
-    plain[(lines.end[first:] - lines.start[first:]) == 0] = False  # empty lines
+    plain = ~odd & (length > 0)
+    plain[np.array(sorted(records.consumed), dtype=np.int64) - first] = False
+    keep = np.flatnonzero(plain) + first
+    fast, invalid = _parse_plain(lines, keep, width, wanted)
+    if invalid:  # rows of the wrong width: find their lines, and let the csv module say what each is
+        wrong = _locate(lines, keep, invalid)
+        if wrong is None:
+            wrong = keep[lines.separators(first)[keep - first] != width - 1]
+        for i in wrong.tolist():
+            records.examine(i, plain=True)
+        keep = np.setdiff1d(keep, wrong)
+        if fast.num_rows != len(keep):  # pyarrow and the count disagree about quotes: the csv module reads every line
+            for i in keep.tolist():
+                records.examine(i, plain=True)
+            keep, fast = keep[:0], None
     # the row Excel shows: a line continuing a multi-line record is no row of its own
     continuation = np.zeros(len(lines), dtype=np.int64)
-    for i in records.continued:
-        continuation[i] = 1
+    continuation[np.array(records.continued, dtype=np.int64)] = 1
     row_of = np.arange(1, len(lines) + 1, dtype=np.int64) - np.cumsum(continuation) - folded
-    keep = np.flatnonzero(plain) + first
-    fast = _parse_plain(lines, keep, width, wanted)
-    if fast is not None and fast.num_rows != len(keep):  # pyarrow read quotes differently: let the csv module read those lines
-        fast = None
-    if fast is None:
-        for i in keep.tolist():
-            records.examine(i, plain=True)
-        keep = keep[:0]
     columns = {name: _concat(fast, name, records.rows, idx) for name, idx in wanted}
     row_numbers = np.r_[row_of[keep], np.array([row_of[i] for i, _ in records.rows], dtype=np.int64)]
     if records.rows:
@@ -215,6 +221,28 @@ def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str,
     columns, row_numbers = _without_blank_rows(columns, row_numbers)
     bad = [BadRow(source, int(row_of[i]), column, code, en, zh) for i, column, code, en, zh in records.bad]
     return RawTable(kind, source, columns, row_numbers, bad=bad)
+
+
+def _locate(lines: _Lines, keep: np.ndarray, texts: list[str]) -> np.ndarray | None:
+    """The lines (among `keep`) whose text pyarrow reported as rows of the wrong width; None when they cannot be told apart."""
+    if len(texts) > 1000:
+        return None
+    found: list[int] = []
+    for text, times in Counter(texts).items():
+        raw = text.encode("utf-8")
+        hits, at = [], lines.data.find(b"\n" + raw)
+        while at >= 0:
+            i = int(np.searchsorted(lines.start, at + 1))
+            if i < len(lines) and int(lines.start[i]) == at + 1:
+                end = int(lines.end[i])
+                if end - (lines.data[end - 1 : end] == b"\r") - (at + 1) == len(raw):
+                    hits.append(i)
+            at = lines.data.find(b"\n" + raw, at + 1)
+        at_keep = [i for i in hits if (k := int(np.searchsorted(keep, i))) < len(keep) and keep[k] == i]
+        if len(at_keep) != times:
+            return None
+        found.extend(at_keep)
+    return np.array(sorted(found), dtype=np.int64)
 
 
 def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple[dict[str, pa.Array], np.ndarray]:
@@ -243,34 +271,33 @@ def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]],
     return pa.chunked_array(parts, pa.string())  # no copy: every step downstream takes chunks
 
 
-def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple[str, int]]) -> pa.Table | None:
-    """The plain lines through pyarrow, as one buffer (runs of consecutive lines joined without a copy when they are all there)."""
+def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple[str, int]]) -> tuple[pa.Table, list[str]]:
+    """The plain lines through pyarrow, as one buffer (runs of consecutive lines joined; no copy when there is one run),
+    and the text of every row pyarrow found of the wrong width (left out of the table)."""
+    names = [f"c{i}" for i in range(width)]
     if not len(keep):
-        return pa.table({name: pa.array([], pa.string()) for name, _ in wanted})
+        return pa.table({name: pa.array([], pa.string()) for name, _ in wanted}), []
     breaks = np.flatnonzero(np.diff(keep) != 1)
     run_first = np.r_[keep[0], keep[breaks + 1]]
     run_last = np.r_[keep[breaks], keep[-1]]
     whole = pa.py_buffer(lines.data)
     pieces = [whole.slice(int(lines.start[a]), int(lines.end[b]) + 1 - int(lines.start[a])) for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True)]
-    body = pieces[0] if len(pieces) == 1 else pa.py_buffer(b"".join(memoryview(p) for p in pieces))  # the usual case: one run, no copy
-    names = [f"c{i}" for i in range(width)]
+    body = pieces[0] if len(pieces) == 1 else pa.py_buffer(b"".join(memoryview(p) for p in pieces))
     by_index = {idx: name for name, idx in wanted}
-    failed = []
+    invalid: list[str] = []
 
-    def invalid(row: pacsv.InvalidRow) -> str:
-        failed.append(row)
+    def wrong_width(row: pacsv.InvalidRow) -> str:
+        invalid.append(row.text)
         return "skip"
 
     table = pacsv.read_csv(
         pa.BufferReader(body),
         read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=invalid),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=wrong_width),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=[f"c{i}" for i in sorted(by_index)],
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )  # fmt: skip
-    if failed:
-        return None
-    return table.rename_columns([by_index[int(c[1:])] for c in table.column_names])
+    return table.rename_columns([by_index[int(c[1:])] for c in table.column_names]), invalid
 
 
 class _Records:

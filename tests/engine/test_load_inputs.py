@@ -571,3 +571,23 @@ def test_a_multi_line_quoted_cell_counts_as_one_row(tmp_path: Path, newline: str
     ]
     b = load_bundle(folder, skip_bad_rows=True)
     assert ids(b) == ["A1", "A3"] and b.activities.line.tolist() == [2, 4]
+
+
+def test_rows_of_the_wrong_width_are_found_the_same_way_when_their_text_cannot_be_searched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow names a row of the wrong width by its text; csvfile finds its line by searching for that text, or,
+    when it cannot (too many, or found a different number of times), by counting every line's separators. Both ways
+    report the same rows, and the rows around them load alike."""
+    from engine.load import csvfile
+
+    acts = (FILES["activities.csv"] + "A3,谈心,2025-09-13,M1,S1,,,谈了,很久\n" + "A4,谈心,2025-09-13,M1,S1\n" + "   \n"
+            + 'A5,谈心,2025-09-14,M1,"S1,S2",,,\n' + "A6,谈心,2025-09-15,M1,S2,,,,\n")  # fmt: skip
+    folder = bundle_dir(tmp_path, {"activities.csv": acts})
+    searched = load_bundle(folder, skip_bad_rows=True)
+    monkeypatch.setattr(csvfile, "_locate", lambda *a: None)
+    counted = load_bundle(folder, skip_bad_rows=True)
+    assert [str(r) for r in searched.rejected] == [str(r) for r in counted.rejected] == [
+        "activities.csv:4: -: the row has 9 values but the header has 8 columns (a value containing a comma must be in double quotes)",
+        "activities.csv:5: -: the row has 5 values but the header has 8 columns: the row is cut short",
+    ]
+    ids = lambda b: [b.activities.id_of(i) for i in range(len(b.activities))]  # noqa: E731
+    assert sorted(ids(searched)) == sorted(ids(counted)) == ["A1", "A2", "A5", "A6"]
