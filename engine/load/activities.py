@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 
 from ..errors import BadRow
 from ..model.activities import NO_CLASS, Activities
+
+BLANK = -2  # a blank item of a list cell (`S1;;S2`, `S1; `): no student, no problem
 from .explain import MAX_HINTS, ActivityRow, activity_problems
 from .roster import Refs, here
 from .table import RawTable
@@ -64,9 +66,10 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         rows, items = table.links[0], table.links[1]
     else:
         rows, items = split_lists(table.column("student_ids"))
-    stu = lookup(items, dict(refs.students))
-    flagged[rows[stu < 0]] = True
-    rows, stu = _distinct_pairs(rows, np.maximum(stu, 0))
+    stu = lookup(items, {"": BLANK, **refs.students})
+    flagged[rows[stu == -1]] = True
+    named = stu >= 0
+    rows, stu = _distinct_pairs(rows[named], stu[named])
     return Checked(ids, actions, action, day, mentor, klass, duration, rows, stu, flagged, first)
 
 
@@ -75,7 +78,7 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
     Only rows naming several students can repeat one, so only those are sorted."""
     if len(rows) < 2:
         return rows, stu
-    if bool((rows[1:] < rows[:-1]).any()):  # a database's link table may come in any order
+    if bool((rows[1:] < rows[:-1]).any()):  # split cells come after single ones; a database's link table in any order
         order = np.argsort(rows, kind="stable")
         rows, stu = rows[order], stu[order]
     many = np.zeros(len(rows), dtype=bool)
@@ -151,7 +154,7 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
     gather = np.repeat(ptr[:-1][rows] - s_ptr[:-1], s_counts) + np.arange(int(s_ptr[-1]), dtype=np.int64)
     action_sorted = action[order]
     return Activities(
-        ids=fixed_width(c.ids.take(pa.array(rows))),
+        ids=fixed_width(c.ids)[rows],
         action_names=tuple(names),
         action=action_sorted,
         day=day[order].astype(np.int32),
@@ -165,16 +168,18 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
     )
 
 
-def fixed_width(arr: pa.Array) -> np.ndarray:
+def fixed_width(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """UTF-8 text → a numpy fixed-width bytes array, from Arrow's buffers (no Python object per value)."""
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = pc.cast(arr, pa.large_string())
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts = [_fixed_width(c) for c in chunks if len(c)]
+    return np.concatenate(parts) if parts else np.zeros(0, "S1")  # numpy widens the narrower chunks
+
+
+def _fixed_width(arr: pa.Array) -> np.ndarray:
     n = len(arr)
-    if n == 0:
-        return np.zeros(0, "S1")
     _, offsets_buf, data_buf = arr.buffers()
-    offsets = np.frombuffer(offsets_buf, np.int64)[arr.offset : arr.offset + n + 1]
+    width_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, width_type)[arr.offset : arr.offset + n + 1].astype(np.int64)
     data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     lengths = np.diff(offsets)
     width = max(int(lengths.max()), 1)

@@ -28,8 +28,12 @@ def normalised(arr: pa.Array) -> pa.Array:
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
     arr = pc.fill_null(arr, "")
-    if len(arr) and not pc.all(pc.string_is_ascii(arr)).as_py():
-        arr = pc.utf8_normalize(arr, "NFKC")
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    ascii_ = pc.string_is_ascii(arr)
+    if len(arr) and not pc.all(ascii_).as_py():  # NFKC on the few cells that are not ASCII
+        other = pc.invert(ascii_)
+        arr = pc.replace_with_mask(arr, other, pc.utf8_normalize(arr.filter(other), "NFKC"))
     return pc.utf8_trim_whitespace(arr)
 
 
@@ -104,8 +108,10 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
     return table[at] if len(values) else np.full(len(arr), missing, np.int64)
 
 
-def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
-    """List cells (`S1;S2`, `S1、S2`) → the row of each item (ascending) and the items, blanks dropped (not yet normalised)."""
+def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.ChunkedArray]:
+    """List cells (`S1;S2`, `S1、S2`) → the row of each item and the items, not yet normalised (blank items
+    included: they normalise to ""). The cells naming one value come first, then the items of the others:
+    rows are not in order."""
     arr = pc.fill_null(arr, "")
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
@@ -113,20 +119,16 @@ def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     text = data.to_pybytes() if data is not None else b""  # a superset of the cells' text when the array is a slice
     seps = [s for s in SEPARATORS if s.encode() in text]
     if not seps:
-        rows, items = np.arange(len(arr), dtype=np.int64), arr
-    else:  # only the cells holding a separator are split: most name one student
-        many = pc.match_substring_regex(arr, LIST_SEPARATORS) if len(seps) > 1 else pc.match_substring(arr, seps[0])
-        multi = arr.filter(many)
-        for s in seps[1:]:
-            multi = pc.replace_substring(multi, s, seps[0])
-        parts = pc.split_pattern(multi, seps[0])
-        many_np = np.asarray(many.to_numpy(zero_copy_only=False), dtype=bool)
-        rows = np.concatenate([np.flatnonzero(~many_np), np.flatnonzero(many_np)[pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)]])
-        items = pa.concat_arrays([arr.filter(pc.invert(many)), pc.list_flatten(parts)])
-        order = np.argsort(rows, kind="stable")  # two sorted runs: a merge, keeping each cell's order
-        rows, items = rows[order], items.take(pa.array(order))
-    filled = np.asarray(pc.invert(pc.or_(pc.equal(pc.utf8_length(items), 0), pc.utf8_is_space(items))).to_numpy(zero_copy_only=False))
-    return rows[filled], items.filter(pa.array(filled))
+        return np.arange(len(arr), dtype=np.int64), pa.chunked_array([arr])
+    # only the cells holding a separator are split: most name one student
+    many = pc.match_substring_regex(arr, LIST_SEPARATORS) if len(seps) > 1 else pc.match_substring(arr, seps[0])
+    multi = arr.filter(many)
+    for s in seps[1:]:
+        multi = pc.replace_substring(multi, s, seps[0])
+    parts = pc.split_pattern(multi, seps[0])
+    many_np = np.asarray(many.to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.concatenate([np.flatnonzero(~many_np), np.flatnonzero(many_np)[pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)]])
+    return rows, pa.chunked_array([arr.filter(pc.invert(many)), pc.list_flatten(parts)], pa.string())
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -138,7 +140,7 @@ def numbers(arr: pa.Array) -> np.ndarray:
     """Each cell as a float: NaN where blank, None-like (-inf) where not a number (one parse per distinct text)."""
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type) or pa.types.is_decimal(arr.type):
         return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
-    values, at = codes(normalised(arr))
+    values, at = norm_codes(arr)
     table = np.array([_number(v) for v in values], dtype=np.float64)
     return table[at] if len(values) else np.zeros(len(arr))
 
