@@ -16,12 +16,12 @@ import pyarrow.compute as pc
 
 from ..errors import BadRow
 from ..model.activities import NO_CLASS, Activities
-
-BLANK = -2  # a blank item of a list cell (`S1;;S2`, `S1; `): no student, no problem
 from .explain import MAX_HINTS, ActivityRow, activity_problems
 from .roster import Refs, here
 from .table import RawTable
 from .text import NO_DAY, codes, days, lookup, norm_codes, normalised, numbers, split_lists
+
+BLANK = -2  # a blank item of a list cell (`S1;;S2`, `S1; `): no student, no problem
 
 
 @dataclass

@@ -8,7 +8,7 @@ spacing, nobody in the scheme's grades) are the bundle's `warnings`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -26,14 +26,19 @@ ORDER = {kind: i for i, kind in enumerate((*TABLES, "calendar"))}
 
 
 def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: bool = False, files: FileNames | None = None,
-          warnings: list[ReportWarning] | None = None) -> Bundle:  # fmt: skip
-    """Check every table against the others and build the bundle; `tables` lacks student_events/ratings when there are none."""
+          read_log: Callable[[], RawTable] | None = None) -> Bundle:  # fmt: skip
+    """Check every table against the others and build the bundle; `tables` lacks student_events/ratings when there are none.
+
+    `read_log` may give the activities table instead: it is called once the roster is checked,
+    so that a source can read the log (the big table) meanwhile."""
     files = files or FileNames(**{k: t.source for k, t in tables.items()})
     fatal = [b for t in tables.values() for b in t.fatal]
     if fatal:
-        raise BadRowsError(fatal, skippable=False)  # a table without its columns cannot be read at all, even when skipping rows
+        if read_log is not None:
+            fatal.extend(read_log().fatal)
+        raise BadRowsError(_in_order(fatal, files), skippable=False)  # a table without its columns cannot be read at all
     bad: list[BadRow] = [b for t in tables.values() for b in t.bad]
-    notes = list(warnings or []) + [w for t in tables.values() for w in t.warnings]
+    notes = [w for t in tables.values() for w in t.warnings]
 
     mentors = roster.mentors(tables["mentors"], bad)
     rejected_students: dict[str, str] = {}
@@ -50,7 +55,11 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
     events = roster.student_events(tables["student_events"], refs, bad) if "student_events" in tables else []
     ratings = roster.ratings(tables["ratings"], refs, calendar, bad) if "ratings" in tables else []
 
-    log = tables["activities"]
+    log = tables["activities"] if read_log is None else read_log()
+    if log.fatal:
+        raise BadRowsError(log.fatal, skippable=False)
+    bad.extend(log.bad)
+    notes.extend(log.warnings)
     checked = act.check(log, refs, class_index)
     bad.extend(act.explain(log, checked, refs, class_index))
     activities = act.build(checked, log.lines)

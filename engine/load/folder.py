@@ -7,6 +7,7 @@ found twice is an error naming both places; `calendar.yaml` stays beside them.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import BundleFileError
@@ -27,17 +28,21 @@ def load_bundle(folder: str | Path, *, skip_bad_rows: bool = False) -> Bundle:
                               "不是文件夹：请给出存放 calendar.yaml 和各数据表的文件夹")  # fmt: skip
     calendar = read_calendar(folder / "calendar.yaml")
     places = find_tables(folder)
-    tables: dict[str, RawTable] = {}
     for kind in TABLES:
-        if kind not in places:
-            if kind in OPTIONAL_TABLES:
-                continue
+        if kind not in places and kind not in OPTIONAL_TABLES:
             en, zh = TABLE_NAMES[kind]
             raise BundleFileError(f"{en}.csv", f"is missing from the bundle folder (or give {en}.xlsx, {zh}.csv, {zh}.xlsx, or a sheet named {en} or {zh})",
                                   f"在数据文件夹中缺失（也可以是 {en}.xlsx、{zh}.csv、{zh}.xlsx，或工作簿中名为 {en} 或 {zh} 的工作表）")  # fmt: skip
-        tables[kind] = read_place(places[kind], kind)
-    files = FileNames(**{k: t.source for k, t in tables.items()})
-    return build(calendar, tables, skip_bad_rows=skip_bad_rows, files=files)
+    # the log, by far the biggest table, is read on a second thread (pyarrow and numpy let go of the
+    # interpreter while they work) while this one reads and checks the roster
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        log = pool.submit(read_place, places["activities"], "activities")
+        try:
+            tables = {kind: read_place(places[kind], kind) for kind in TABLES if kind in places and kind != "activities"}
+            files = FileNames(**{k: t.source for k, t in tables.items()}, activities=places["activities"][2])
+            return build(calendar, tables, skip_bad_rows=skip_bad_rows, files=files, read_log=log.result)
+        finally:
+            log.cancel()
 
 
 Place = tuple[Path, str | None, str]  # file, sheet (None: a CSV, or the first sheet), the name messages use
