@@ -74,19 +74,20 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
 
 
 def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, student) pairs in row order without repeats: a student named twice in a cell counts once.
-    Only rows naming several students can repeat one, so only those are sorted."""
+    """(row, student) pairs grouped by row, in the order given within a row, without repeats: a student
+    named twice in a cell counts once. Only rows naming several students can repeat one, so only
+    those are sorted."""
     if len(rows) < 2:
         return rows, stu
-    if bool((rows[1:] < rows[:-1]).any()):  # split cells come after single ones; a database's link table in any order
-        order = np.argsort(rows, kind="stable")
+    order = _by_row(rows)
+    if order is not None:
         rows, stu = rows[order], stu[order]
-    many = np.zeros(len(rows), dtype=bool)
     same_row = rows[1:] == rows[:-1]
+    if not same_row.any():
+        return rows, stu
+    many = np.zeros(len(rows), dtype=bool)
     many[1:] |= same_row
     many[:-1] |= same_row
-    if not many.any():
-        return rows, stu
     at = np.flatnonzero(many)
     order = at[np.lexsort((stu[at], rows[at]))]
     r, s = rows[order], stu[order]
@@ -94,8 +95,34 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
     repeat[1:] = (r[1:] == r[:-1]) & (s[1:] == s[:-1])
     keep = np.ones(len(rows), dtype=bool)
     keep[order[repeat]] = False
-    rows, stu = rows[keep], stu[keep]
-    return rows, stu
+    return rows[keep], stu[keep]
+
+
+def _by_row(rows: np.ndarray) -> np.ndarray | None:
+    """The order that groups pairs by row, keeping their order within a row; None when they are grouped already.
+
+    Pairs from split_lists come as two runs, each in row order, that share no row (cells naming one
+    student, then the items of the others): their places follow by counting, in one pass. Pairs in
+    any other order (a database's link table) take a stable sort."""
+    down = np.flatnonzero(rows[1:] < rows[:-1])
+    if not len(down):
+        return None
+    if len(down) > 1:
+        return np.argsort(rows, kind="stable")
+    n = len(rows)
+    counts = np.bincount(rows)
+    new_run = np.ones(n, dtype=bool)  # the first pair of each row within its run
+    new_run[1:] = rows[1:] != rows[:-1]
+    new_run[int(down[0]) + 1] = True
+    starts = np.flatnonzero(new_run)
+    if len(starts) != np.count_nonzero(counts):  # the two runs share a row
+        return np.argsort(rows, kind="stable")
+    ptr = np.zeros(len(counts) + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    rank = np.arange(n, dtype=np.int64) - np.repeat(starts, np.diff(np.append(starts, n)))
+    order = np.empty(n, np.int64)
+    order[ptr[rows] + rank] = np.arange(n, dtype=np.int64)
+    return order
 
 
 def explain(table: RawTable, c: Checked, refs: Refs, classes: Mapping[str, int]) -> list[BadRow]:

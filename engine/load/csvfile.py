@@ -106,7 +106,10 @@ class _Lines:
         buf = np.frombuffer(data, np.uint8)
         ends = [np.flatnonzero(buf[at : at + BLOCK] == 10) + at for at in range(0, len(buf), BLOCK)]
         self.end = np.concatenate(ends) if ends else np.zeros(0, np.int64)  # position of each line's \n
-        self.start = np.r_[0, self.end[:-1] + 1].astype(np.int64) if len(self.end) else np.zeros(0, np.int64)
+        self.start = np.empty(len(self.end), np.int64)
+        if len(self.end):
+            self.start[0] = 0
+            np.add(self.end[:-1], 1, out=self.start[1:])
         self.has_quotes = b'"' in data
         self.has_cr = b"\r" in data
         self.has_nul = b"\x00" in data
@@ -209,17 +212,19 @@ def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str,
                 records.examine(i, plain=True)
             keep, fast = keep[:0], None
     # the row Excel shows: a line continuing a multi-line record is no row of its own
-    continuation = np.zeros(len(lines), dtype=np.int64)
-    continuation[np.array(records.continued, dtype=np.int64)] = 1
-    row_of = np.arange(1, len(lines) + 1, dtype=np.int64) - np.cumsum(continuation) - folded
+    continued = np.array(sorted(records.continued), dtype=np.int64)
+
+    def row_of(i: np.ndarray) -> np.ndarray:
+        return i + 1 - folded - np.searchsorted(continued, i)
+
     columns = {name: _concat(fast, name, records.rows, idx) for name, idx in wanted}
-    row_numbers = np.r_[row_of[keep], np.array([row_of[i] for i, _ in records.rows], dtype=np.int64)]
+    row_numbers = np.concatenate([row_of(keep), row_of(np.array([i for i, _ in records.rows], dtype=np.int64))])
     if records.rows:
         order = np.argsort(row_numbers, kind="stable")
         columns = {k: v.take(pa.array(order)) for k, v in columns.items()}
         row_numbers = row_numbers[order]
     columns, row_numbers = _without_blank_rows(columns, row_numbers)
-    bad = [BadRow(source, int(row_of[i]), column, code, en, zh) for i, column, code, en, zh in records.bad]
+    bad = [BadRow(source, int(row_of(np.array(i))), column, code, en, zh) for i, column, code, en, zh in records.bad]
     return RawTable(kind, source, columns, row_numbers, bad=bad)
 
 
