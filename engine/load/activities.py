@@ -8,6 +8,7 @@ check flags are then explained one by one (engine/load/explain.py), and only tho
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +20,7 @@ from ..model.activities import NO_CLASS, Activities
 from .explain import MAX_HINTS, ActivityRow, activity_problems
 from .roster import Refs, here
 from .table import RawTable
-from .text import NO_DAY, codes, days, lookup, norm_codes, normalised, numbers, split_lists
+from .text import NO_DAY, codes, days, lookup, lookup_exact, norm_codes, normalised, numbers, split_lists
 
 BLANK = -2  # a blank item of a list cell (`S1;;S2`, `S1; `): no student, no problem
 
@@ -42,35 +43,65 @@ class Checked:
 
 
 def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
-    n = len(table)
-    ids = normalised(table.column("id"))
-    flagged = pc.equal(ids, "").to_numpy(zero_copy_only=False).copy() if n else np.zeros(0, bool)
+    """Each column checked whole and turned into codes. The columns are independent, and Arrow and numpy
+    let go of the interpreter while they work, so two threads share them (the student ids, the biggest
+    job, in parts)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        students_job = pool.submit(_student_pairs, table, {"": BLANK, **refs.students})
+        ids_job = pool.submit(_ids, table.column("id"))
+        action_job = pool.submit(norm_codes, table.column("action"))
+        day_job = pool.submit(days, table.column("date"))
+        mentor_job = pool.submit(lookup, table.column("mentor_id"), dict(refs.mentors))
+        class_job = pool.submit(lookup, table.column("class"), {"": NO_CLASS, **classes}, -9)
+        duration_job = pool.submit(numbers, table.column("duration_min"))
+        ids, flagged, first = ids_job.result()
+        actions, action = action_job.result()
+        if "" in actions:
+            flagged |= action == actions.index("")
+        day = day_job.result()
+        flagged |= day == NO_DAY
+        mentor = mentor_job.result()
+        flagged |= mentor < 0
+        klass = class_job.result()
+        flagged |= klass == -9
+        duration = duration_job.result()
+        flagged |= (duration < 0) | np.isneginf(duration)
+        item_rows, stu = students_job.result()
+    flagged[item_rows[stu == -1]] = True
+    named = stu >= 0
+    rows, stu32 = _distinct_pairs(item_rows[named], stu[named].astype(np.int32))
+    # the columns take their final types here, before the sort gathers them
+    return Checked(ids, actions, action, day.astype(np.int32), mentor.astype(np.int32), klass.astype(np.int32), duration.astype(np.float32),
+                   rows, stu32, flagged, first)  # fmt: skip
+
+
+def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
+    """The ids normalised, the rows flagged for a missing or repeated id, and (when one repeats) each row's first row with its id."""
+    ids = normalised(column)
+    n = len(ids)
+    flagged = np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False), dtype=bool).copy()
     first = None
     if n > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():  # ids in increasing order (as logs are numbered) cannot repeat
         id_values, id_code = codes(ids)
         if len(id_values) < n:  # a repeated id: every use after the first is flagged
             first = np.unique(id_code, return_index=True)[1][id_code]
             flagged |= first != np.arange(n)
-    actions, action = norm_codes(table.column("action"))
-    if "" in actions:
-        flagged |= action == actions.index("")
-    day = days(table.column("date"))
-    flagged |= day == NO_DAY
-    mentor = lookup(table.column("mentor_id"), dict(refs.mentors))
-    flagged |= mentor < 0
-    klass = lookup(table.column("class"), {"": NO_CLASS, **classes}, missing=-9)
-    flagged |= klass == -9
-    duration = numbers(table.column("duration_min"))
-    flagged |= (duration < 0) | np.isneginf(duration)
+    return ids, flagged, first
+def _student_pairs(table: RawTable, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, student code) for every student id the log names: runs in row order that share no row.
+
+    Most cells name one known student as the roster writes it: one probe each. Only the other cells
+    (several students, a blank, a full-width or unknown id) are split and looked up one by one."""
     if table.links is not None:
-        rows, items = table.links[0], table.links[1]
-    else:
-        rows, items = split_lists(table.column("student_ids"))
-    stu = lookup(items, {"": BLANK, **refs.students})
-    flagged[rows[stu == -1]] = True
-    named = stu >= 0
-    rows, stu = _distinct_pairs(rows[named], stu[named])
-    return Checked(ids, actions, action, day, mentor, klass, duration, rows, stu, flagged, first)
+        return table.links[0], lookup(table.links[1], index)
+    cells = table.column("student_ids")
+    first = lookup_exact(cells, index)
+    rest = np.flatnonzero(first < 0)
+    single = np.flatnonzero(first >= 0)
+    if not len(rest):
+        return single, first[single]
+    sub_rows, items = split_lists(cells.take(pa.array(rest)))
+    return np.concatenate([single, rest[sub_rows]]), np.concatenate([first[single], lookup(items, index)])
 
 
 def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,21 +132,20 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
 def _by_row(rows: np.ndarray) -> np.ndarray | None:
     """The order that groups pairs by row, keeping their order within a row; None when they are grouped already.
 
-    Pairs from split_lists come as two runs, each in row order, that share no row (cells naming one
-    student, then the items of the others): their places follow by counting, in one pass. Pairs in
-    any other order (a database's link table) take a stable sort."""
+    Pairs from _student_pairs come as a few runs, each in row order, that share no row: their places
+    follow by counting, in one pass. Pairs in any other order (a database's link table) take a stable sort."""
     down = np.flatnonzero(rows[1:] < rows[:-1])
     if not len(down):
         return None
-    if len(down) > 1:
+    if len(down) > 8:
         return np.argsort(rows, kind="stable")
     n = len(rows)
     counts = np.bincount(rows)
     new_run = np.ones(n, dtype=bool)  # the first pair of each row within its run
     new_run[1:] = rows[1:] != rows[:-1]
-    new_run[int(down[0]) + 1] = True
+    new_run[down + 1] = True
     starts = np.flatnonzero(new_run)
-    if len(starts) != np.count_nonzero(counts):  # the two runs share a row
+    if len(starts) != np.count_nonzero(counts):  # two runs share a row
         return np.argsort(rows, kind="stable")
     ptr = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=ptr[1:])
@@ -184,12 +214,12 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
         ids=fixed_width(c.ids)[rows],
         action_names=tuple(names),
         action=action_sorted,
-        day=day[order].astype(np.int32),
-        mentor=c.mentor[rows].astype(np.int32),
-        klass=c.klass[rows].astype(np.int32),
-        duration=c.duration[rows].astype(np.float32),
+        day=day[order],
+        mentor=c.mentor[rows],
+        klass=c.klass[rows],
+        duration=c.duration[rows],
         stu_ptr=s_ptr,
-        stu=c.link_stu[gather].astype(np.int32),
+        stu=c.link_stu[gather].astype(np.int32, copy=False),
         line=lines[rows].astype(np.int32),
         action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1), "left").astype(np.int64),
     )

@@ -143,6 +143,13 @@ class _Lists(dict[object, tuple[str, ...]]):
         return hit
 
 
+def _lines(table: RawTable) -> list[int | None]:
+    """Every row's line, as _line gives it."""
+    if table.keys is not None:
+        return [None] * len(table)
+    return [line or None for line in table.lines.tolist()]
+
+
 def _line(table: RawTable, i: int) -> int | None:
     return int(table.lines[i]) or None if table.keys is None else None
 
@@ -205,10 +212,10 @@ def _good_students(table: RawTable, c: dict[str, list[object]]) -> list[Student]
     grades = [grade_of[g] for g in c["grade"]]
     if len(set(zip(classes, grades, strict=True))) != len(set(classes)):  # a class in two grades
         return None
-    lists = _Lists()
     tags = c.get("tags", [""] * len(table))
-    return [Student(i, text(n), g, k, lists(t), _line(table, r))  # type: ignore[arg-type]
-            for r, (i, n, g, k, t) in enumerate(zip(ids, c["name"], grades, classes, tags, strict=True))]  # fmt: skip
+    split = {t: split_list(text(t)) for t in set(tags)}
+    names = [text(n) for n in c["name"]]
+    return list(map(Student, ids, names, grades, classes, map(split.__getitem__, tags), _lines(table)))  # type: ignore[arg-type]
 
 
 def _grade(value: object) -> int | None:
@@ -265,8 +272,7 @@ def _good_assignments(table: RawTable, c: dict[str, list[object]], refs: Refs) -
     first, last = [day_of[v] for v in starts], [day_of[v] for v in ends]
     if any(a is not None and b is not None and b < a for a, b in zip(first, last, strict=True)):
         return None
-    return [Assignment(m, s, a, b, _line(table, r))  # type: ignore[arg-type]
-            for r, (m, s, a, b) in enumerate(zip(mentors, students, first, last, strict=True))]  # fmt: skip
+    return list(map(Assignment, mentors, students, first, last, _lines(table)))  # type: ignore[arg-type]
 
 
 def _reference(table: RawTable, i: int, column: str, value: str, what: str, refs: Refs, bad: list[BadRow]) -> bool:

@@ -101,11 +101,29 @@ def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     return list(merged), remap[at]
 
 
+def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
+    """Each cell's value in `index` as it is written (one probe into a hash table of the keys), `missing` where absent."""
+    keys = pa.array(list(index), pa.string())
+    codes_ = np.fromiter(index.values(), np.int64, len(index))
+    found = pc.fill_null(pc.index_in(pc.fill_null(arr, ""), value_set=keys), -1)
+    chunks = found.chunks if isinstance(found, pa.ChunkedArray) else [found]
+    at = np.concatenate([c.to_numpy() for c in chunks]).astype(np.int64) if chunks else np.zeros(0, np.int64)
+    return np.where(at >= 0, codes_[at] if len(codes_) else missing, missing)
+
+
 def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
-    """Each cell's normalised value in `index` (one Python lookup per distinct value), `missing` where absent."""
-    values, at = norm_codes(arr)
-    table = np.array([index.get(v, missing) for v in values], dtype=np.int64)
-    return table[at] if len(values) else np.full(len(arr), missing, np.int64)
+    """Each cell's normalised value in `index`, `missing` where absent.
+
+    Most cells are written as the index has them: one probe each into a hash table of the index's
+    keys (Arrow's index_in). Only the others (a full-width or padded id, an unknown one, several in a
+    cell) are normalised, once per distinct value."""
+    out = lookup_exact(arr, index, missing)
+    rest = np.flatnonzero(out == missing)
+    if len(rest):
+        values, where = norm_codes(arr.take(pa.array(rest)))
+        table = np.array([index.get(v, missing) for v in values], dtype=np.int64)
+        out[rest] = table[where]
+    return out
 
 
 def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.ChunkedArray]:
