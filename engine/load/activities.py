@@ -36,8 +36,8 @@ class Checked:
     mentor: np.ndarray
     klass: np.ndarray
     duration: np.ndarray
-    link_row: np.ndarray  # (row, student) pairs, sorted by row, one per distinct student of a row
-    link_stu: np.ndarray
+    stu_count: np.ndarray  # per row, how many distinct students it names
+    stu_flat: np.ndarray  # their codes, row after row (CSR)
     flagged: np.ndarray  # bool per row
     first: np.ndarray | None  # per row, the first row with its id (None when no id repeats)
 
@@ -47,7 +47,7 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
     let go of the interpreter while they work, so two threads share them (the student ids, the biggest
     job, in parts)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        students_job = pool.submit(_student_pairs, table, {"": BLANK, **refs.students})
+        students_job = pool.submit(_student_lists, table, refs.students)
         ids_job = pool.submit(_ids, table.column("id"))
         action_job = pool.submit(norm_codes, table.column("action"))
         day_job = pool.submit(days, table.column("date"))
@@ -66,13 +66,11 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         flagged |= klass == -9
         duration = duration_job.result()
         flagged |= (duration < 0) | np.isneginf(duration)
-        item_rows, stu = students_job.result()
-    flagged[item_rows[stu == -1]] = True
-    named = stu >= 0
-    rows, stu32 = _distinct_pairs(item_rows[named], stu[named].astype(np.int32))
+        stu_count, stu_flat, unknown = students_job.result()
+    flagged[unknown] = True
     # the columns take their final types here, before the sort gathers them
     return Checked(ids, actions, action, day.astype(np.int32), mentor.astype(np.int32), klass.astype(np.int32), duration.astype(np.float32),
-                   rows, stu32, flagged, first)  # fmt: skip
+                   stu_count, stu_flat, flagged, first)  # fmt: skip
 
 
 def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
@@ -87,31 +85,50 @@ def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | No
             first = np.unique(id_code, return_index=True)[1][id_code]
             flagged |= first != np.arange(n)
     return ids, flagged, first
-def _student_pairs(table: RawTable, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(row, student code) for every student id the log names: runs in row order that share no row.
+def _student_lists(table: RawTable, students: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's distinct students as CSR (count per row, codes row after row), and the rows naming an unknown student.
 
-    Most cells name one known student as the roster writes it: one probe each. Only the other cells
-    (several students, a blank, a full-width or unknown id) are split and looked up one by one."""
+    Most cells name one known student as the roster writes it: one probe each, and they are placed
+    directly. Only the other cells (several students, a blank, a full-width or unknown id) are split,
+    looked up one by one and sorted."""
+    n = len(table)
+    index = {"": BLANK, **students}
     if table.links is not None:
-        return table.links[0], lookup(table.links[1], index)
+        codes_ = lookup(table.links[1], index)
+        named = codes_ >= 0
+        rows, stu = _distinct_pairs(table.links[0][named], codes_[named].astype(np.int32))
+        return np.bincount(rows, minlength=n).astype(np.int64), stu, table.links[0][codes_ == -1]
     cells = table.column("student_ids")
-    first = lookup_exact(cells, index)
-    rest = np.flatnonzero(first < 0)
-    single = np.flatnonzero(first >= 0)
+    first = lookup_exact(cells, dict(students))
+    single = first >= 0
+    counts = single.astype(np.int64)
+    rest = np.flatnonzero(~single)
     if not len(rest):
-        return single, first[single]
+        return counts, first.astype(np.int32), rest
     sub_rows, items = split_lists(cells.take(pa.array(rest)))
-    return np.concatenate([single, rest[sub_rows]]), np.concatenate([first[single], lookup(items, index)])
+    codes_ = lookup(items, index)
+    unknown = rest[sub_rows[codes_ == -1]]
+    named = codes_ >= 0
+    rows, stu = _distinct_pairs(rest[sub_rows[named]], codes_[named].astype(np.int32))
+    np.add.at(counts, rows, 1)
+    ptr = np.zeros(n + 1, np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    flat = np.empty(int(ptr[-1]), np.int32)
+    flat[ptr[:-1][single]] = first[single]
+    if len(rows):
+        run_start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        rank = np.arange(len(rows)) - np.repeat(run_start, np.diff(np.r_[run_start, len(rows)]))
+        flat[ptr[rows] + rank] = stu
+    return counts, flat, unknown
 
 
 def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(row, student) pairs grouped by row, in the order given within a row, without repeats: a student
-    named twice in a cell counts once. Only rows naming several students can repeat one, so only
-    those are sorted."""
+    named twice in a cell counts once."""
     if len(rows) < 2:
         return rows, stu
-    order = _by_row(rows)
-    if order is not None:
+    if bool((rows[1:] < rows[:-1]).any()):  # split cells come as two runs; a database's link table in any order
+        order = np.argsort(rows, kind="stable")
         rows, stu = rows[order], stu[order]
     same_row = rows[1:] == rows[:-1]
     if not same_row.any():
@@ -127,32 +144,6 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
     keep = np.ones(len(rows), dtype=bool)
     keep[order[repeat]] = False
     return rows[keep], stu[keep]
-
-
-def _by_row(rows: np.ndarray) -> np.ndarray | None:
-    """The order that groups pairs by row, keeping their order within a row; None when they are grouped already.
-
-    Pairs from _student_pairs come as a few runs, each in row order, that share no row: their places
-    follow by counting, in one pass. Pairs in any other order (a database's link table) take a stable sort."""
-    down = np.flatnonzero(rows[1:] < rows[:-1])
-    if not len(down):
-        return None
-    if len(down) > 8:
-        return np.argsort(rows, kind="stable")
-    n = len(rows)
-    counts = np.bincount(rows)
-    new_run = np.ones(n, dtype=bool)  # the first pair of each row within its run
-    new_run[1:] = rows[1:] != rows[:-1]
-    new_run[down + 1] = True
-    starts = np.flatnonzero(new_run)
-    if len(starts) != np.count_nonzero(counts):  # two runs share a row
-        return np.argsort(rows, kind="stable")
-    ptr = np.zeros(len(counts) + 1, np.int64)
-    np.cumsum(counts, out=ptr[1:])
-    rank = np.arange(n, dtype=np.int64) - np.repeat(starts, np.diff(np.append(starts, n)))
-    order = np.empty(n, np.int64)
-    order[ptr[rows] + rank] = np.arange(n, dtype=np.int64)
-    return order
 
 
 def explain(table: RawTable, c: Checked, refs: Refs, classes: Mapping[str, int]) -> list[BadRow]:
@@ -201,8 +192,8 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
         base = int(day.min())
         order = np.argsort(action.astype(np.int64) * (int(day.max()) - base + 2) + (day - base), kind="stable")
     rows = keep[order]
-    # students: the (row, student) pairs of the kept rows, in the new row order
-    counts = np.bincount(c.link_row, minlength=len(good)).astype(np.int64)
+    # students: each kept row's run of the CSR, in the new row order
+    counts = c.stu_count
     ptr = np.zeros(len(counts) + 1, np.int64)
     np.cumsum(counts, out=ptr[1:])
     s_counts = counts[rows]
@@ -219,7 +210,7 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
         klass=c.klass[rows],
         duration=c.duration[rows],
         stu_ptr=s_ptr,
-        stu=c.link_stu[gather].astype(np.int32, copy=False),
+        stu=c.stu_flat[gather],
         line=lines[rows].astype(np.int32),
         action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1), "left").astype(np.int64),
     )

@@ -108,6 +108,8 @@ def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing
     found = pc.fill_null(pc.index_in(pc.fill_null(arr, ""), value_set=keys), -1)
     chunks = found.chunks if isinstance(found, pa.ChunkedArray) else [found]
     at = np.concatenate([c.to_numpy() for c in chunks]).astype(np.int64) if chunks else np.zeros(0, np.int64)
+    if missing == -1 and np.array_equal(codes_, np.arange(len(codes_))):  # an index by position (ids in order): the position is the code
+        return at
     return np.where(at >= 0, codes_[at] if len(codes_) else missing, missing)
 
 
