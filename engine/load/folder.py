@@ -36,13 +36,15 @@ def load_bundle(folder: str | Path, *, skip_bad_rows: bool = False) -> Bundle:
     # the log, by far the biggest table, is read on a second thread (pyarrow and numpy let go of the
     # interpreter while they work) while this one reads and checks the roster
     with ThreadPoolExecutor(max_workers=1) as pool:
-        log = pool.submit(read_place, places["activities"], "activities")
+        reading = [pool.submit(read_place, places["activities"], "activities")]
         try:
             tables = {kind: read_place(places[kind], kind) for kind in TABLES if kind in places and kind != "activities"}
             files = FileNames(**{k: t.source for k, t in tables.items()}, activities=places["activities"][2])
-            return build(calendar, tables, skip_bad_rows=skip_bad_rows, files=files, read_log=log.result)
+            # handed over, not kept: the builder lets the log's text go once it has checked it
+            return build(calendar, tables, skip_bad_rows=skip_bad_rows, files=files, read_log=lambda: reading.pop().result())
         finally:
-            log.cancel()
+            for job in reading:
+                job.cancel()
 
 
 Place = tuple[Path, str | None, str]  # file, sheet (None: a CSV, or the first sheet), the name messages use
