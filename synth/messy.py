@@ -31,19 +31,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.load.columns import CHINESE, TABLE_NAMES
+
 from .tables import COLUMNS, DATES, TABLES, TEXT, Sheet, line_count, read_clean, write_csv, write_xlsx
 
 __all__ = ["CHINESE_HEADERS", "ENCODINGS", "FORMATS", "HEADERS", "SHEET_NAMES", "WORKBOOK", "MessSummary", "mess_bundle",
            "remove_stale"]  # fmt: skip
 
-CHINESE_HEADERS: dict[str, str] = {
-    "id": "编号", "name": "姓名", "grade": "年级", "class": "班级", "tags": "标签", "roles": "角色",
-    "mentor_id": "导师编号", "student_id": "学生编号", "student_ids": "学生编号列表", "start": "开始", "end": "结束",
-    "action": "动作", "date": "日期", "duration_min": "时长", "note": "备注", "kind": "类型", "score": "评分",
-    "item": "项", "value": "分值", "term": "学期",
-}  # fmt: skip
-SHEET_NAMES = {"mentors": "导师", "students": "学生", "assignments": "结对", "activities": "活动", "student_events": "学生事件",
-               "ratings": "评分"}  # fmt: skip
+CHINESE_HEADERS = CHINESE  # the engine's own names for the columns and tables, so that what synth writes the loader reads
+SHEET_NAMES = {kind: names[1] for kind, names in TABLE_NAMES.items()}
 _TITLES = {"mentors": "导师名单", "students": "学生名册", "assignments": "导师结对安排", "activities": "导师活动记录",
            "student_events": "学生事件记录", "ratings": "导师考核评分"}  # fmt: skip
 WORKBOOK = "school.xlsx"

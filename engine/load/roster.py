@@ -110,6 +110,20 @@ def read_date(table: RawTable, i: int, column: str, value: object, bad: list[Bad
     return True, day
 
 
+def _new_id(table: RawTable, i: int, ident: str, seen: dict[str, int], what: str, bad: list[BadRow]) -> bool:
+    """Whether row i's id is there and not used by an earlier row; a bad row when not."""
+    zh_what = "导师" if what == "mentor" else "学生"
+    if not ident:
+        bad.append(table.bad_row(i, "id", "missing", f"the {what} id is missing", f"缺少{zh_what}编号"))
+        return False
+    if ident in seen:
+        en, zh = here(table, seen[ident])
+        bad.append(table.bad_row(i, "id", "duplicate-id", f"duplicate {what} id '{ident}' (first used on {en})",
+                                 f"{zh_what}编号“{ident}”重复（第一次出现在{zh}）"))  # fmt: skip
+        return False
+    return True
+
+
 def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
     c = cells(table)
     n, empty = len(table), [""] * len(table)
@@ -119,13 +133,7 @@ def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
     for i, (mid, name, roles, tags, klass) in enumerate(zip(c["id"], c["name"], c.get("roles", empty), c.get("tags", empty),
                                                             c.get("class", empty), strict=True)):  # fmt: skip
         mid = text(mid)
-        if not mid:
-            bad.append(table.bad_row(i, "id", "missing", "the mentor id is missing", "缺少导师编号"))
-            continue
-        if mid in seen:
-            en, zh = here(table, seen[mid])
-            bad.append(table.bad_row(i, "id", "duplicate-id", f"duplicate mentor id '{mid}' (first used on {en})",
-                                     f"导师编号“{mid}”重复（第一次出现在{zh}）"))  # fmt: skip
+        if not _new_id(table, i, mid, seen, "mentor", bad):
             continue
         seen[mid] = i
         out.append(Mentor(mid, text(name), lists(roles), lists(tags), text(klass) or None, _line(table, i)))
@@ -167,13 +175,7 @@ def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> li
     for i, (sid, name, grade_cell, klass, tags) in enumerate(zip(c["id"], c["name"], c["grade"], c["class"], c.get("tags", empty),
                                                                  strict=True)):  # fmt: skip
         sid, klass = text(sid), text(klass)
-        if not sid:
-            bad.append(table.bad_row(i, "id", "missing", "the student id is missing", "缺少学生编号"))
-            continue
-        if sid in seen:
-            en, zh = here(table, seen[sid])
-            bad.append(table.bad_row(i, "id", "duplicate-id", f"duplicate student id '{sid}' (first used on {en})",
-                                     f"学生编号“{sid}”重复（第一次出现在{zh}）"))  # fmt: skip
+        if not _new_id(table, i, sid, seen, "student", bad):
             continue
         grade = grades[grade_cell] if grade_cell in grades else grades.setdefault(grade_cell, _grade(grade_cell))
         ok = True

@@ -20,9 +20,8 @@ from typing import Any
 
 import openpyxl
 import pyarrow as pa
-import yaml
 from hypothesis import strategies as st
-from school import normalise
+from school import normalise, write_calendar
 from strategies import schools
 
 from engine import Bundle, bundle_from_columns
@@ -104,21 +103,6 @@ def calendar_of(school: dict[str, Any]) -> Calendar:
         tuple(CalendarEvent(e["kind"], e.get("name", e["kind"]), e["date"], None if e.get("grades") is None else tuple(e["grades"]))
               for e in c["events"]),
     )  # fmt: skip
-
-
-def write_calendar(school: dict[str, Any], folder: Path) -> None:
-    c = school["calendar"]
-    cal: dict[str, Any] = {
-        "school_year": c["school_year"],
-        "terms": [{k: t[k] for k in ("id", "name", "start", "end") if k in t} for t in c["terms"]],
-    }
-    if c.get("events"):
-        cal["events"] = [{k: e[k] for k in ("kind", "name", "date", "grades") if e.get(k) is not None} for e in c["events"]]
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "calendar.yaml").write_text(yaml.safe_dump(cal, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-# ------------------------------------------------------------------ cells
 
 
 def iso(d: dt.date) -> str:

@@ -55,9 +55,8 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def write_folder(school: dict[str, Any], folder: Path, bom: bool = False) -> Path:
-    """Write the school as a SPEC §3 bundle folder."""
-    folder.mkdir(parents=True, exist_ok=True)
+def write_calendar(school: dict[str, Any], folder: Path) -> None:
+    """The school's calendar.yaml."""
     c = school["calendar"]
     cal: dict[str, Any] = {
         "school_year": c["school_year"],
@@ -65,7 +64,13 @@ def write_folder(school: dict[str, Any], folder: Path, bom: bool = False) -> Pat
     }
     if c.get("events"):
         cal["events"] = [{k: e[k] for k in ("kind", "name", "date", "grades") if e.get(k) is not None} for e in c["events"]]
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "calendar.yaml").write_text(yaml.safe_dump(cal, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def write_folder(school: dict[str, Any], folder: Path, bom: bool = False) -> Path:
+    """Write the school as a SPEC §3 bundle folder."""
+    write_calendar(school, folder)
     tables = {
         "mentors.csv": (["id", "name", "roles", "tags", "class"], school["mentors"]),
         "students.csv": (["id", "name", "grade", "class", "tags"], school["students"]),
