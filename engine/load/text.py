@@ -30,6 +30,10 @@ def normalised(arr: pa.Array) -> pa.Array:
     arr = pc.fill_null(arr, "")
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    data = arr.buffers()[2]
+    raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    if not ((raw <= 32) | (raw >= 127)).any():  # printable ASCII without a blank: already normal (no copy of every cell)
+        return arr
     ascii_ = pc.string_is_ascii(arr)
     if len(arr) and not pc.all(ascii_).as_py():  # NFKC on the few cells that are not ASCII
         other = pc.invert(ascii_)
