@@ -60,6 +60,20 @@ def _run(scheme: str, data: str, as_of: str, term: str | None, skip_bad_rows: bo
         sys.exit(1)
 
 
+def _left_out(report: Report, lang: str, shown: int = 20) -> None:
+    """The rows --skip-bad-rows left out and the warnings, on stderr, for the outputs that have no place for them."""
+    rows, notes = report.rejected, report.warnings
+    if rows:
+        click.echo(f"跳过了 {len(rows)} 行：" if lang == "zh" else f"{len(rows)} row{'s' if len(rows) != 1 else ''} left out:", err=True)
+        for r in rows[:shown]:
+            click.echo(f"  {r.render(lang)}", err=True)
+        if len(rows) > shown:
+            click.echo(f"  …（共 {len(rows)} 行，完整列表见 --format json 的 rejected）" if lang == "zh"
+                       else f"  … ({len(rows)} in all: --format json lists them in rejected)", err=True)  # fmt: skip
+    for w in notes:
+        click.echo(("注意：" if lang == "zh" else "warning: ") + w.render(lang), err=True)
+
+
 _LANG = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default=None, help="Language of the table and messages (default: the global --lang)."
 )
@@ -88,6 +102,7 @@ def evaluate_cmd(scheme: str, data: str, as_of: str, term: str | None, fmt: str,
         out.write(b"\n")
     elif fmt == "csv":  # a BOM first, and Excel opens the file as UTF-8 rather than as GBK
         out.write(to_csv(report, language).encode("utf-8-sig"))
+        _left_out(report, language)  # the CSV has no place for them: said on stderr, so nothing is left out unsaid
     else:
         out.write(to_table(report, language).encode("utf-8"))
     out.flush()
@@ -119,6 +134,7 @@ def explain_cmd(scheme: str, data: str, as_of: str, term: str | None, student: s
     else:
         mentor = _resolve(mentor or "", report.bundle.mentors, report.bundle.mentor_index, "mentor", language)
     click.echo(explain(report, student=student, mentor=mentor, lang=language))
+    _left_out(report, language)
 
 
 def _resolve(who: str, people: Sequence[Student] | Sequence[Mentor], index: Mapping[str, int], kind: str, lang: str) -> str:

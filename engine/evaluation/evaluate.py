@@ -58,6 +58,7 @@ def evaluate_all(scheme_ir: Mapping[str, Any] | Scheme, bundle: Bundle, as_of: d
     if bad and not bundle.skip_bad_rows:
         raise BadRowsError(bad)
     warnings.extend(_nobody_in_scope(scheme, bundle, in_scope))
+    warnings.extend(_no_students_named(scheme, bundle))
     warnings.extend(_undeclared(scheme, bundle))
     warnings.extend(_missing_durations(scheme, bundle, ctx.as_of))
     warnings.extend(_empty_windows(scheme, ctx))
@@ -83,6 +84,19 @@ def _nobody_in_scope(scheme: Scheme, bundle: Bundle, in_scope: np.ndarray) -> li
     found = ", ".join(str(g) for g in sorted(set(bundle.student_grade.tolist())))
     return [ReportWarning("nobody-in-grades", f"{bundle.files.students}: no student is in the scheme's grades ({grades}); the students' grades are {found} (初一 is 7, 高一 is 10)",
                           f"{bundle.files.students}：没有学生属于方案的年级（{grades}）；学生的年级是 {found}（初一为 7，高一为 10）", bundle.files.students, ())]  # fmt: skip
+
+
+def _no_students_named(scheme: Scheme, bundle: Bundle) -> list[ReportWarning]:
+    """Rules per student or pair, and a log in which no activity names a student: every such duty
+    would stand at 0, which is far likelier a missing or misnamed column than a school's truth."""
+    acts = bundle.activities
+    if not len(acts) or len(acts.stu) or not any(r.scope in ("student", "pair") for r in scheme.rules):
+        return []
+    f = bundle.files.activities
+    return [ReportWarning("no-students-named", f"{f}: no activity names a student, yet the scheme's rules count per student: check the column "
+                          "student_ids (学生编号列表) — it must hold the students' ids (学号), not their names",
+                          f"{f}：没有任何活动写了学生，而方案的规则是按学生计的：请检查“学生编号列表”（student_ids）这一列——"
+                          "应填学生的编号（学号），不是姓名", f, ())]  # fmt: skip
 
 
 def _undeclared(scheme: Scheme, bundle: Bundle) -> list[ReportWarning]:

@@ -10,6 +10,7 @@ events: [{kind, name, date, grades}]       # optional; name and grades optional
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,29 @@ ZH = {"school_year": "学年", "terms": "学期列表", "events": "事件列表"
       "end": "结束日期", "kind": "类型", "date": "日期", "grades": "年级"}  # fmt: skip
 
 
+NAMES = ("calendar.yaml", "calendar.yml", "校历.yaml", "校历.yml")
+# keys a clerk may write in Chinese
+CHINESE_KEYS = {"学年": "school_year", "学期": "terms", "事件": "events", "编号": "id", "名称": "name", "开始": "start", "结束": "end",
+                "类型": "kind", "日期": "date", "年级": "grades"}  # fmt: skip
+_FULL_WIDTH_COLON = re.compile(r"^(\s*(?:-\s*)?[^\s:：#{}\[\],]+?)\s*：", re.MULTILINE)
+
+
 def read_calendar(path: Path, name: str = "calendar.yaml") -> Calendar:
-    if not path.exists():
+    """The calendar at `path`, or, given a folder, the one in it (calendar.yaml, or .yml, or 校历.yaml)."""
+    if path.is_dir():
+        found = [path / n for n in NAMES if (path / n).exists()]
+        if not found:
+            raise BundleFileError(name, "is missing from the bundle folder", "在数据文件夹中缺失")
+        path, name = found[0], found[0].name
+    elif not path.exists():
         raise BundleFileError(name, "is missing from the bundle folder", "在数据文件夹中缺失")
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise BundleFileError(name, "is not UTF-8 text: save it as UTF-8", "不是 UTF-8 编码：请另存为 UTF-8") from e
+        row = data.count(b"\n", 0, e.start) + 1
+        raise BundleFileError(f"{name}:{row}", "is not UTF-8 text (Notepad on a Chinese Windows machine saves GBK): save it as UTF-8",
+                              "不是 UTF-8 编码（中文 Windows 的记事本默认保存为 GBK）：请另存为 UTF-8") from e  # fmt: skip
     return parse_calendar(text, name)
 
 
@@ -89,6 +106,7 @@ class _Check:
 
 
 def parse_calendar(text: str, name: str = "calendar.yaml") -> Calendar:
+    text = _FULL_WIDTH_COLON.sub(r"\1:", text)  # `学年：2025-2026`, as an input method types it
     try:
         node = yaml.compose(text, Loader=_TextDates)
         data = yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader subclass
@@ -101,7 +119,7 @@ def parse_calendar(text: str, name: str = "calendar.yaml") -> Calendar:
     lines: dict[tuple[Any, ...], int] = {}
     _node_lines(node, (), lines)
     c = _Check(name, lines)
-    data = {} if data is None else data
+    data = _english_keys({} if data is None else data)
     if not c.mapping(data, (), ""):
         raise BadRowsError(c.errors, skippable=False)
     terms_in = data["terms"]
@@ -146,6 +164,15 @@ def parse_calendar(text: str, name: str = "calendar.yaml") -> Calendar:
     return Calendar(str(data["school_year"]), tuple(t for _, t in terms), tuple(events))
 
 
+def _english_keys(value: Any) -> Any:
+    """Chinese keys (学年, 学期, 开始 …) as their English twins, at every level."""
+    if isinstance(value, dict):
+        return {CHINESE_KEYS.get(k, k) if isinstance(k, str) else k: _english_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_english_keys(v) for v in value]
+    return value
+
+
 def _grades(value: Any, path: tuple[Any, ...], c: _Check) -> tuple[int, ...] | None:
     """None for every grade; () when the value is bad (a problem added)."""
     if value is None:
@@ -164,8 +191,9 @@ def _node_lines(node: Any, path: tuple[Any, ...], out: dict[tuple[Any, ...], int
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            _node_lines(value, (*path, key.value), out)
-            out[(*path, key.value)] = key.start_mark.line + 1
+            name = CHINESE_KEYS.get(key.value, key.value)
+            _node_lines(value, (*path, name), out)
+            out[(*path, name)] = key.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             _node_lines(item, (*path, i), out)

@@ -62,6 +62,11 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 
 
+# header cells that say what a column holds but not in the form the engine reads: an error that says so
+MISNAMED: dict[str, dict[str, str]] = {"activities": {"学生姓名": "student_ids", "姓名": "student_ids", "学生": "student_ids", "student": "student_ids",
+                                                      "students": "student_ids", "导师姓名": "mentor_id", "导师": "mentor_id"}}  # fmt: skip
+
+
 def fold(text: str) -> str:
     """A header cell as compared: NFKC, trimmed, without a unit in brackets at the end (`时长（分钟）` is `时长`)."""
     folded = unicodedata.normalize("NFKC", text).strip().lstrip("\ufeff")  # a BOM before the first header cell
@@ -107,8 +112,10 @@ def _one_edit(a: str, b: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def near_miss(cell: str, column: str) -> bool:
-    """Whether a header cell nearly names `column` (SPEC §3's list of near misses)."""
+def near_miss(cell: str, column: str, kind: str = "") -> bool:
+    """Whether a header cell nearly names `column` (SPEC §3's list of near misses, and MISNAMED)."""
+    if MISNAMED.get(kind, {}).get(fold(cell)) == column:
+        return True
     squashed = _squash(cell)
     if squashed in (_squash(column), _squash(CHINESE[column])):
         return True
@@ -138,7 +145,7 @@ def match_header(kind: str, cells: Sequence[object], source: str, row: int) -> H
     for text in texts:
         if not fold(text) or fold(text) in known:
             continue
-        meant = next((c for c in missing if near_miss(text, c)), None)
+        meant = next((c for c in missing if near_miss(text, c, kind)), None)
         if meant is None:
             header.unread.append(text)
             continue
@@ -147,9 +154,26 @@ def match_header(kind: str, cells: Sequence[object], source: str, row: int) -> H
                                     f"列“{text}”不会被读取：是不是“{CHINESE[meant]}”（{meant}）？请改正表头"))  # fmt: skip
     named = {e.column for e in header.errors}
     for col in REQUIRED[kind]:
-        if col not in header.columns and not any(near_miss(t, col) for t in named):
+        if col not in header.columns and not any(near_miss(t, col, kind) for t in named):
             has = ", ".join(t for t in texts if t.strip()) or "nothing"
             header.errors.append(BadRow(source, row, col, "missing-column",
                                         f"the required column '{col}' ({CHINESE[col]}) is missing (the header has: {has})",
                                         f"缺少必需的列“{CHINESE[col]}”（{col}）（表头为：{has}）"))  # fmt: skip
     return header
+
+
+def no_header(kind: str, cells: Sequence[object], source: str, row: int) -> BadRow:
+    """The error for a table whose first rows hold no header: no row has two known column names."""
+    needed = ", ".join(f"{c} ({CHINESE[c]})" for c in REQUIRED[kind])
+    texts = ["" if c is None else str(c) for c in cells]
+    first = ",".join(texts)
+    if not first.strip():
+        return BadRow(source, row, "-", "empty", f"the table is empty: it needs a header row with {needed}, then a row for each record",
+                      f"这张表是空的：第一行应为表头（{needed}），下面每行一条记录")  # fmt: skip
+    for sep, en, zh in (("\t", "tabs", "制表符"), (";", "semicolons", "分号"), ("；", "semicolons", "分号")):
+        if len(texts) == 1 and is_header(kind, texts[0].split(sep)):
+            return BadRow(source, row, "-", "separator", f"the columns are separated by {en}, not commas: in Excel use 'Save as → CSV UTF-8 (comma delimited)'",
+                          f"各列用{zh}而不是逗号分隔：在 Excel 中请用“另存为 → CSV UTF-8（逗号分隔）”")  # fmt: skip
+    return BadRow(source, row, "-", "no-header", f"no header row found (no row among the first ones names two known columns; the first row is '{first[:60]}'): "
+                  f"the header needs {needed}",
+                  f"找不到表头（前面各行都没有两个可识别的列名；第一行是“{first[:60]}”）：表头需要 {needed}")  # fmt: skip

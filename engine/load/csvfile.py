@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from ..errors import BadRow, BundleFileError
 from ..model.warnings import ReportWarning
-from .columns import Header, is_header, match_header
+from .columns import Header, is_header, match_header, no_header
 from .table import RawTable
 
 BLOCK = 1 << 24  # bytes scanned at a time: bounded temporaries at any file size
@@ -58,6 +58,8 @@ def _read(data: bytes, kind: str, source: str, warnings: list[ReportWarning]) ->
     header_at, header_cells = _find_header(lines, kind)
     # a quoted title cell above the header may span lines: rows are counted as records, as Excel shows them
     above = _records_in(lines, header_at)
+    if not is_header(kind, header_cells):
+        return RawTable(kind, source, {}, np.zeros(0, np.int64), warnings=warnings, fatal=[no_header(kind, header_cells, source, above + 1)])
     header = match_header(kind, header_cells, source, above + 1)
     table = _read_body(lines, header_at + 1, len(header_cells), header, kind, source, header_at - above)
     table.warnings = warnings + unread_warning(header, source)
@@ -79,8 +81,16 @@ def _from_gb18030(data: bytes, source: str) -> bytes:
         return data.decode("gb18030").encode("utf-8")
     except UnicodeDecodeError as e:
         row = _row_at(data[: e.start].decode("gb18030"))
-        raise BundleFileError(f"{source}:{row}", "is neither UTF-8 nor GB18030/GBK text: in Excel use 'Save as → CSV UTF-8 (comma delimited)'",
-                              "既不是 UTF-8 也不是 GB18030/GBK 编码：在 Excel 中请用“另存为 → CSV UTF-8（逗号分隔）”") from e  # fmt: skip
+        try:
+            data.decode("utf-8")
+            utf8_row = row
+        except UnicodeDecodeError as u:
+            utf8_row = _row_at(data[: u.start].decode("utf-8"))
+        # a UTF-8 file with one damaged row fails as GB18030 at its first Chinese text: the UTF-8 row is the one to look at
+        also_en = f" (read as UTF-8, row {utf8_row} is the first that is not)" if utf8_row != row else ""
+        also_zh = f"（按 UTF-8 读，第 {utf8_row} 行是第一处无法识别的地方）" if utf8_row != row else ""
+        raise BundleFileError(f"{source}:{row}", f"is neither UTF-8 nor GB18030/GBK text{also_en}: in Excel use 'Save as → CSV UTF-8 (comma delimited)'",
+                              f"既不是 UTF-8 也不是 GB18030/GBK 编码{also_zh}：在 Excel 中请用“另存为 → CSV UTF-8（逗号分隔）”") from e  # fmt: skip
 
 
 def _gb18030_warning(source: str) -> ReportWarning:
@@ -161,7 +171,7 @@ def _find_header(lines: _Lines, kind: str) -> tuple[int, list[str]]:
     """The index of the header line and its cells: the first line holding two known column names."""
     first_cells: tuple[int, list[str]] | None = None
     for i in range(min(len(lines), HEADER_SEARCH)):
-        cells = next(csv.reader([lines.text(i)]), [])
+        cells = next(csv.reader([lines.text(i).lstrip("\ufeff")]), [])
         if not any(c.strip() for c in cells):
             continue
         if first_cells is None:

@@ -9,12 +9,13 @@ the text '20250101' again (engine/load/table.py cell_text).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import python_calamine
 
 from ..errors import BundleFileError
-from .columns import is_header, match_header
+from .columns import is_header, match_header, no_header
 from .csvfile import HEADER_SEARCH, unread_warning
 from .table import RawTable, cell_text, text_array
 
@@ -22,8 +23,9 @@ from .table import RawTable, cell_text, text_array
 def _workbook(path: Path, source: str) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.load_workbook(str(path))
-    except (python_calamine.CalamineError, OSError, ValueError) as e:
-        raise BundleFileError(source, f"cannot be read as an Excel workbook (.xlsx): {e}", f"无法作为 Excel 工作簿（.xlsx）读取：{e}") from e
+    except Exception as e:  # noqa: BLE001 - calamine raises its own errors, and others, for files that are no workbook
+        raise BundleFileError(source, f"cannot be read as a workbook: {e} (open it in Excel and save it as an .xlsx workbook)",
+                              f"无法作为工作簿读取：{e}（请用 Excel 打开并另存为 .xlsx 工作簿）") from e  # fmt: skip
 
 
 def sheet_names(path: Path) -> list[str]:
@@ -34,11 +36,14 @@ def read_sheet(path: Path, sheet: str | None, kind: str, source: str) -> RawTabl
     """One sheet (the first when `sheet` is None) as a table; `source` names it in messages."""
     book = _workbook(path, source)
     name = sheet if sheet is not None else book.sheet_names[0]
-    rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    sheet_ = book.get_sheet_by_name(name)
+    rows = _filled(sheet_.to_python(skip_empty_area=False), sheet_.merged_cell_ranges or [])
     at = next((i for i, r in enumerate(rows[:HEADER_SEARCH]) if is_header(kind, r)), None)
     if at is None:
-        at = next((i for i, r in enumerate(rows[:HEADER_SEARCH]) if any(cell_text(c).strip() for c in r)), 0)
-    head = [cell_text(c) for c in rows[at]] if rows else []
+        first = next((i for i, r in enumerate(rows[:HEADER_SEARCH]) if any(cell_text(c).strip() for c in r)), 0)
+        cells = [cell_text(c) for c in rows[first]] if rows else []
+        return RawTable(kind, source, {}, np.zeros(0, np.int64), fatal=[no_header(kind, cells, source, first + 1)])
+    head = [cell_text(c) for c in rows[at]]
     while head and not head[-1].strip():
         head.pop()
     header = match_header(kind, head, source, at + 1)
@@ -64,6 +69,20 @@ def read_sheet(path: Path, sheet: str | None, kind: str, source: str) -> RawTabl
                                           f"column {letter} holds a value but has no header: give the column a header, or move the value",
                                           f"第 {letter} 列有内容但没有表头：请给这一列加上表头，或把内容移到正确的列"))  # fmt: skip
     return table
+
+
+def _filled(rows: list[list[Any]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> list[list[Any]]:
+    """The sheet as Excel shows it: a merged cell's value in every cell of its range (a class merged down
+    a column of students is every one of those students' class)."""
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+    return rows
 
 
 def _column_letter(index: int) -> str:
