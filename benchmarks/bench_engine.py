@@ -294,7 +294,7 @@ def run_cli(scheme_file: Path, bundle_dir: Path, fmt: str) -> float:
     exe = Path(sys.executable).parent / "mentorship"
     cmd = [str(exe), "evaluate", "--scheme", str(scheme_file), "--data", str(bundle_dir), "--as-of", AS_OF.isoformat(), "--format", fmt]
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     return time.perf_counter() - t
 
 
