@@ -45,8 +45,8 @@ demo: $(STAMP) bytecode
 	$(BIN)/mentorship check schemes/
 	@echo ">> 规范格式 / the 古猗小学 scheme in canonical layout"
 	$(BIN)/mentorship fmt $(DEMO_SCHEME)
-	@echo ">> 生成一所示例学校 / a synthetic school for that scheme"
-	$(BIN)/mentorship generate --out $(DEMO) --scheme $(DEMO_SCHEME) --students 300 --seed 7 --force
+	@echo ">> 生成一所示例学校：中文表头、杂乱数据的 Excel 工作簿 / a synthetic school as a messy Chinese Excel workbook"
+	$(BIN)/mentorship generate --out $(DEMO) --scheme $(DEMO_SCHEME) --students 300 --seed 7 --force --mess --headers zh --format workbook
 	@echo ">> 截至 2025-12-01 的任务状态（前 40 行）/ duties as of 2025-12-01 (first 40 lines)"
 	$(BIN)/mentorship evaluate --scheme $(DEMO_SCHEME) --data $(DEMO) --as-of 2025-12-01 | head -n 40
 	@echo ">> 导师 T001 的任务说明（前 15 行）/ why mentor T001's duties stand as they do (first 15 lines)"
@@ -56,6 +56,8 @@ bench: $(STAMP) bytecode
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/bench_compile.py
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_engine.py --messy
+	$(BIN)/python benchmarks/bench_load.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis *.egg-info

@@ -1,11 +1,12 @@
-"""A CSV file → a RawTable: pyarrow parses the rows; numpy finds which physical lines are plain rows.
+"""A CSV file → a RawTable: pyarrow parses the rows; numpy finds which physical lines they are.
 
-One pass over the bytes (in blocks) counts each line's separators and quotes. Lines that are
-exactly as wide as the header, with balanced quotes and no NUL byte, go to pyarrow in one
-buffer. The few others go through the csv module one record at a time, which decides what
-each is: a blank line, a quoted cell that spans lines (one record), a quote left open, a row
-cut short, too many values. So one odd line costs a line's work, never a slower path for
-the rest.
+One scan finds the line ends (and, where the file has any, the quotes and NUL bytes of each
+line). Lines with balanced quotes and no NUL byte go to pyarrow in one buffer; pyarrow names the
+rows of the wrong width by their text, and their lines are found by searching for it (by
+counting every line's separators only when that fails). Those lines, and the few with odd quotes,
+go through the csv module one record at a time, which decides what each is: a blank line, a
+quoted cell that spans lines (one record), a quote left open, a row cut short, too many values.
+So one odd line costs a line's work, never a slower path for the rest.
 
 Row numbers are the ones Excel shows: a record whose quoted cell spans lines counts once.
 Text is UTF-8 (a BOM is dropped); text that is not UTF-8 but is GB18030 (which covers GBK,
