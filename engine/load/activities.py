@@ -105,19 +105,24 @@ def _student_lists(table: RawTable, students: Mapping[str, int]) -> tuple[np.nda
     rest = np.flatnonzero(~single)
     if not len(rest):
         return counts, first.astype(np.int32), rest
-    sub_rows, items = split_lists(cells.take(pa.array(rest)))
+    sub = cells.take(pa.array(rest))
+    filled = np.asarray(pc.invert(pc.equal(pc.utf8_trim_whitespace(sub), "")).to_numpy(zero_copy_only=False), dtype=bool)
+    rest, sub = rest[filled], sub.filter(pa.array(filled))  # a blank cell names nobody: nothing to split
+    sub_rows, items = split_lists(sub)
     codes_ = lookup(items, index)
     unknown = rest[sub_rows[codes_ == -1]]
     named = codes_ >= 0
     rows, stu = _distinct_pairs(rest[sub_rows[named]], codes_[named].astype(np.int32))
-    np.add.at(counts, rows, 1)
     ptr = np.zeros(n + 1, np.int64)
+    if len(rows):
+        run_start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        run_length = np.diff(np.r_[run_start, len(rows)])
+        counts[rows[run_start]] += run_length
     np.cumsum(counts, out=ptr[1:])
     flat = np.empty(int(ptr[-1]), np.int32)
     flat[ptr[:-1][single]] = first[single]
     if len(rows):
-        run_start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        rank = np.arange(len(rows)) - np.repeat(run_start, np.diff(np.r_[run_start, len(rows)]))
+        rank = np.arange(len(rows)) - np.repeat(run_start, run_length)
         flat[ptr[rows] + rank] = stu
     return counts, flat, unknown
 
@@ -127,13 +132,30 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
     named twice in a cell counts once."""
     if len(rows) < 2:
         return rows, stu
-    if bool((rows[1:] < rows[:-1]).any()):  # split cells come as two runs; a database's link table in any order
+    down = np.flatnonzero(rows[1:] < rows[:-1])
+    if len(down) == 1:  # split cells: those naming one student, then the items of the others, each run in row order
+        cut = int(down[0]) + 1
+        order = np.empty(len(rows), np.int64)
+        later = np.searchsorted(rows[:cut], rows[cut:], "right") + np.arange(len(rows) - cut)  # each of the second run's places
+        taken = np.zeros(len(rows), dtype=bool)
+        taken[later] = True
+        order[later] = np.arange(cut, len(rows))
+        order[~taken] = np.arange(cut)
+        rows, stu = rows[order], stu[order]
+    elif len(down):  # a database's link table, in any order
         order = np.argsort(rows, kind="stable")
         rows, stu = rows[order], stu[order]
     same_row = rows[1:] == rows[:-1]
     if not same_row.any():
         return rows, stu
-    many = np.zeros(len(rows), dtype=bool)
+    repeat = np.zeros(len(rows), dtype=bool)
+    for d in range(1, 9):  # a cell names a few students: compare each with the few before it in its row
+        if d >= len(rows):
+            break
+        repeat[d:] |= (rows[d:] == rows[:-d]) & (stu[d:] == stu[:-d])
+        if not (rows[d:] == rows[:-d]).any():
+            return rows[~repeat], stu[~repeat]
+    many = np.zeros(len(rows), dtype=bool)  # a cell naming more than eight: sort its row's students
     many[1:] |= same_row
     many[:-1] |= same_row
     at = np.flatnonzero(many)
