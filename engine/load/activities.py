@@ -197,23 +197,24 @@ def _linked(table: RawTable) -> dict[int, tuple[str, ...]]:
 
 def build(c: Checked, lines: np.ndarray) -> Activities:
     """The good rows sorted by (action name, day, order read)."""
-    good = ~c.flagged
-    keep = np.flatnonzero(good)
-    if not len(keep):
+    every = not c.flagged.any()  # the usual log: no row to leave out, so no gather to leave them out
+    keep = None if every else np.flatnonzero(~c.flagged)
+    if keep is not None and not len(keep):
         return Activities.empty()
-    used = np.flatnonzero(np.bincount(c.action[keep], minlength=len(c.actions)))
+    kept_action = c.action if keep is None else c.action[keep]
+    used = np.flatnonzero(np.bincount(kept_action, minlength=len(c.actions)))
     names = sorted(c.actions[k] for k in used.tolist())
     remap = np.zeros(max(len(c.actions), 1), np.int16)
     for new, name in enumerate(names):
         remap[c.actions.index(name)] = new
-    action = remap[c.action[keep]]
-    day = c.day[keep]
+    action = remap[kept_action]
+    day = c.day if keep is None else c.day[keep]
     if len(day) < 2 or bool((day[1:] >= day[:-1]).all()):
         order = np.argsort(action, kind="stable")  # logs are usually in date order: a radix sort on int16
     else:
         base = int(day.min())
         order = np.argsort(action.astype(np.int64) * (int(day.max()) - base + 2) + (day - base), kind="stable")
-    rows = keep[order]
+    rows = order if keep is None else keep[order]
     # students: each kept row's run of the CSR, in the new row order
     counts = c.stu_count
     ptr = np.zeros(len(counts) + 1, np.int64)
