@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,7 +49,7 @@ def _run(scheme: str, data: str, as_of: str, term: str | None, skip_bad_rows: bo
         bundle: Bundle = load_bundle(data, skip_bad_rows=skip_bad_rows)
         return evaluate(ir, bundle, day, term)
     except BundleError as e:
-        click.echo(e.render(lang), err=True)
+        click.echo(_listing(e, lang), err=True)
         if isinstance(e, BadRowsError):
             n = len(e.rows)
             if e.skippable:
@@ -58,6 +60,22 @@ def _run(scheme: str, data: str, as_of: str, term: str | None, skip_bad_rows: bo
                         else f"{n} problem{'s' if n != 1 else ''}; fix them first (header and calendar problems cannot be skipped with --skip-bad-rows)")  # fmt: skip
             click.echo(hint, err=True)
         sys.exit(1)
+
+
+def _listing(e: BundleError, lang: str, shown: int = 100) -> str:
+    """The error for a terminal: every bad row up to `shown`, then how many more, by column and reason
+    (one wrong value copied down a column must not bury the others under thousands of lines)."""
+    if not isinstance(e, BadRowsError) or len(e.rows) <= shown:
+        return e.render(lang)
+    head = [r.render(lang) for r in e.rows[:shown]]
+    rest = Counter((r.file.split("[")[0], r.column, r.code) for r in e.rows[shown:])
+    if lang == "zh":
+        head.append(f"……另有 {len(e.rows) - shown} 行有问题：")
+        head += [f"  {file} 的 {column} 列（{code}）：{n} 行" for (file, column, code), n in rest.most_common()]
+    else:
+        head.append(f"… and {len(e.rows) - shown} more:")
+        head += [f"  {file}, column {column} ({code}): {n} row{'s' if n != 1 else ''}" for (file, column, code), n in rest.most_common()]
+    return "\n".join(head)
 
 
 def _left_out(report: Report, lang: str, shown: int = 20) -> None:
@@ -140,6 +158,7 @@ def explain_cmd(scheme: str, data: str, as_of: str, term: str | None, student: s
 def _resolve(who: str, people: Sequence[Student] | Sequence[Mentor], index: Mapping[str, int], kind: str, lang: str) -> str:
     """The id `who` names: an id as it is, else the id of the one person with that name.
     Several people of that name, or nobody: say so on stderr and exit 1."""
+    who = unicodedata.normalize("NFKC", who).strip()  # as the loader normalises ids; a name pasted with a space is still the name
     if who in index:
         return who
     ids = [p.id for p in people if p.name == who] if who else []

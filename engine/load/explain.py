@@ -107,8 +107,11 @@ def _students(value: object, refs: Refs, hints: bool) -> list[Problem]:
     missing = list(dict.fromkeys(p for p in ids if p and p not in refs.students))
     unknown = [p for p in missing if p not in refs.rejected_students]
     out: list[Problem] = []
-    if unknown:
-        hint_en, hint_zh = suggest(unknown[0], refs.students) if hints and len(unknown) == 1 else ("", "")
+    if len(unknown) == 1 and hints:  # one unknown id: worded as everywhere else, hints included
+        code, en, zh = refs.check(unknown[0], "student") or ("", "", "")
+        out.append(("student_ids", code, en, zh))
+    elif unknown:
+        hint_en, hint_zh = ("", "")
         listed = ", ".join(f"'{p}'" for p in unknown)
         out.append(("student_ids", "unknown-student", f"unknown student id {listed}: not in {refs.students_file}{hint_en}",
                     f"未知的学生编号 {'、'.join(f'“{p}”' for p in unknown)}：{refs.students_file} 中没有{hint_zh}"))  # fmt: skip

@@ -19,7 +19,7 @@ from ..model.calendar import Calendar
 from ..model.roster import Assignment, Mentor, Rating, Student, StudentEvent
 from ..suggest import suggest
 from .table import RawTable
-from .text import in_range, normalised, parse_date, split_list
+from .text import in_range, norm, normalised, parse_date, split_list
 
 DATE_HINT_EN = "write YYYY-MM-DD (or YYYY/M/D, or 2025年9月1日), e.g. 2025-09-01"
 DATE_HINT_ZH = "请写成 YYYY-MM-DD（或 YYYY/M/D、2025年9月1日），例如 2025-09-01"
@@ -66,8 +66,23 @@ class Refs:
         if value in rejected:
             return ("rejected-reference", f"{what} '{value}' was rejected ({rejected[value]})",
                     f"{zh_what}“{value}”所在的行已被拒绝（{rejected[value]}）")  # fmt: skip
+        same = _without_zeros(value, index)
+        if same is not None:  # Excel turned 00001 into 1 on one side: a number, not a text
+            return (f"unknown-{what}", f"unknown {what} id '{value}': {ref_file} has '{same}', the same number without its leading zeros — "
+                    "Excel dropped them: format the id column as text (文本) in both files and type the ids again",
+                    f"未知的{zh_what}编号“{value}”：{ref_file} 中有“{same}”，只差前导的 0——Excel 把编号当成了数字：请在两个文件中把编号列设为“文本”格式并重新输入")  # fmt: skip
         hint_en, hint_zh = suggest(value, index)
         return f"unknown-{what}", f"unknown {what} id '{value}': not in {ref_file}{hint_en}", f"未知的{zh_what}编号“{value}”：{ref_file} 中没有{hint_zh}"
+
+
+def _without_zeros(value: str, index: Mapping[str, int]) -> str | None:
+    """The known id equal to `value` but for leading zeros (`1` and `00001`), if there is one."""
+    if not value.isdigit():
+        return None
+    bare = value.lstrip("0") or "0"
+    if bare != value and bare in index:
+        return bare
+    return next((k for k in index if k.isdigit() and k != value and (k.lstrip("0") or "0") == bare), None) if len(index) <= 50_000 else None
 
 
 def _at(table: RawTable, i: int) -> str:
@@ -220,10 +235,18 @@ def _good_students(table: RawTable, c: dict[str, list[object]]) -> list[Student]
     return list(map(Student, ids, names, grades, classes, map(split.__getitem__, tags), _lines(table)))  # type: ignore[arg-type]
 
 
+_GRADE_WORDS = {f"{n}年级": i for i, n in enumerate("一二三四五六七八九", start=1)} | {
+    f"{stage}{n}": base + i for stage, base in (("初", 6), ("高", 9)) for i, n in enumerate("一二三", start=1)}  # fmt: skip
+
+
 def _grade(value: object) -> int | None:
+    """A grade number: `5`, `5.0`, `5年级`, `五年级`, `初一` (7), `高三` (12)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value if value >= 1 else None
-    t = text(value).strip()
+    t = norm(text(value))
+    if t in _GRADE_WORDS:
+        return _GRADE_WORDS[t]
+    t = t.removesuffix("年级")
     try:
         d = Decimal(t)
     except InvalidOperation:

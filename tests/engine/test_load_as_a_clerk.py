@@ -106,3 +106,30 @@ def test_a_damaged_row_in_a_utf8_file_is_named_as_well_as_the_gb18030_row(tmp_pa
         "students.csv:2: is neither UTF-8 nor GB18030/GBK text (read as UTF-8, row 4 is the first that is not): "
         "in Excel use 'Save as → CSV UTF-8 (comma delimited)'"
     )
+
+
+def test_ids_that_lost_their_leading_zeros_say_so(tmp_path: Path) -> None:
+    students = "id,name,grade,class,tags\n1,小明,1,一(1)班,\n2,小红,1,一(1)班,\n"
+    assignments = "mentor_id,student_id,start,end\nM1,00001,,\n"
+    assert errors_of(bundle_dir(tmp_path, {"students.csv": students, "assignments.csv": assignments, "activities.csv": HEAD})) == [
+        "assignments.csv:2: student_id: unknown student id '00001': students.csv has '1', the same number without its leading zeros — "
+        "Excel dropped them: format the id column as text (文本) in both files and type the ids again"
+    ]
+
+
+@pytest.mark.parametrize(("cell", "grade"), [("5年级", 5), ("五年级", 5), ("初一", 7), ("高三", 12), ("3.0", 3)])
+def test_grades_as_clerks_write_them(tmp_path: Path, cell: str, grade: int) -> None:
+    students = f"id,name,grade,class,tags\nS1,小明,{cell},一(1)班,\nS2,小红,{cell},一(1)班,\n"
+    assert {s.grade for s in load_bundle(bundle_dir(tmp_path, {"students.csv": students})).students} == {grade}
+
+
+def test_thousands_of_bad_rows_are_listed_up_to_a_hundred_then_counted(tmp_path: Path) -> None:
+    acts = HEAD + "".join(f"A{i},谈心,bad,M1,S1,,,\n" for i in range(3, 300))
+    folder = bundle_dir(tmp_path, {"activities.csv": acts})
+    scheme = tmp_path / "s.scheme"
+    scheme.write_text(SCHEME, encoding="utf-8")
+    done = CliRunner().invoke(cli, ["--lang", "en", "evaluate", "--scheme", str(scheme), "--data", str(folder), "--as-of", "2025-10-01"])
+    lines = done.stderr.splitlines()
+    assert done.exit_code == 1 and len(lines) == 103
+    assert lines[100:] == ["… and 197 more:", "  activities.csv, column date (bad-date): 197 rows",
+                           "297 problems; fix them, or pass --skip-bad-rows to leave those rows out (they are listed in the report's rejected)"]
