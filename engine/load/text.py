@@ -71,13 +71,13 @@ def days(arr: pa.Array) -> np.ndarray:
         out = np.where(np.isnan(ordinals.astype(float)), NO_DAY, ordinals.astype(np.int64) + dt.date(1970, 1, 1).toordinal())
         lo, hi = dt.date(FIRST_YEAR, 1, 1).toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal()
         out[(out < lo) | (out > hi)] = NO_DAY
-        return out.astype(np.int64)
+        return out.astype(np.int32)
     values, at = codes(pc.fill_null(arr, ""))
     known = []
     for text in values:
         d = parse_date(text) if text else None
         known.append(d.toordinal() if d is not None and in_range(d) else NO_DAY)
-    table = np.array(known, dtype=np.int64) if known else np.zeros(0, np.int64)
+    table = np.array(known, dtype=np.int32) if known else np.zeros(0, np.int32)
     return table[at]
 
 
@@ -86,11 +86,11 @@ def codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     enc = pc.dictionary_encode(arr)
     if isinstance(enc, pa.ChunkedArray):
         if not enc.num_chunks:
-            return [], np.zeros(0, np.int64)
+            return [], np.zeros(0, np.int32)
         dictionary = enc.chunk(0).dictionary
         indices = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in enc.chunks])
-        return dictionary.to_pylist(), indices.astype(np.int64)
-    return enc.dictionary.to_pylist(), enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return dictionary.to_pylist(), indices
+    return enc.dictionary.to_pylist(), np.asarray(enc.indices.to_numpy(zero_copy_only=False))
 
 
 def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
@@ -101,20 +101,20 @@ def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     if normal == values:
         return values, at
     merged: dict[str, int] = {}
-    remap = np.array([merged.setdefault(v, len(merged)) for v in normal], dtype=np.int64)
+    remap = np.array([merged.setdefault(v, len(merged)) for v in normal], dtype=np.int32)
     return list(merged), remap[at]
 
 
 def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
-    """Each cell's value in `index` as it is written (one probe into a hash table of the keys), `missing` where absent."""
+    """Each cell's value in `index` as it is written (one probe into a hash table of the keys), `missing` where absent (int32)."""
     keys = pa.array(list(index), pa.string())
-    codes_ = np.fromiter(index.values(), np.int64, len(index))
+    codes_ = np.fromiter(index.values(), np.int32, len(index))
     found = pc.fill_null(pc.index_in(pc.fill_null(arr, ""), value_set=keys), -1)
     chunks = found.chunks if isinstance(found, pa.ChunkedArray) else [found]
-    at = np.concatenate([c.to_numpy() for c in chunks]).astype(np.int64) if chunks else np.zeros(0, np.int64)
+    at = np.concatenate([c.to_numpy() for c in chunks]).astype(np.int32, copy=False) if chunks else np.zeros(0, np.int32)
     if missing == -1 and np.array_equal(codes_, np.arange(len(codes_))):  # an index by position (ids in order): the position is the code
         return at
-    return np.where(at >= 0, codes_[at] if len(codes_) else missing, missing)
+    return np.where(at >= 0, codes_[at] if len(codes_) else missing, missing).astype(np.int32, copy=False)
 
 
 def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
@@ -127,7 +127,7 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
     rest = np.flatnonzero(out == missing)
     if len(rest):
         values, where = norm_codes(arr.take(pa.array(rest)))
-        table = np.array([index.get(v, missing) for v in values], dtype=np.int64)
+        table = np.array([index.get(v, missing) for v in values], dtype=np.int32)
         out[rest] = table[where]
     return out
 
