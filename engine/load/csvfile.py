@@ -55,17 +55,50 @@ def _read(data: bytes, kind: str, source: str, warnings: list[ReportWarning]) ->
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # (Windows' CRLF is read as it is)
     if data and not data.endswith(b"\n"):
         data += b"\n"
-    lines = _Lines(data)
+    # the first lines only, for the header; the whole file's line ends only if it is not plain (below)
+    lines = _Lines(data, upto=_after_lines(data, HEADER_SEARCH))
     header_at, header_cells = _find_header(lines, kind)
     # a quoted title cell above the header may span lines: rows are counted as records, as Excel shows them
     above = _records_in(lines, header_at)
     if not is_header(kind, header_cells):
         return RawTable(kind, source, {}, np.zeros(0, np.int64), warnings=warnings, fatal=[no_header(kind, header_cells, source, above + 1)])
     header = match_header(kind, header_cells, source, above + 1)
-    table = _read_body(lines, header_at + 1, len(header_cells), header, kind, source, header_at - above)
+    width = len(header_cells)
+    table = _read_plain_file(data, int(lines.end[header_at]) + 1, width, header, kind, source, above + 1) if lines.partial else None
+    if table is None:
+        if lines.partial:
+            lines = _Lines(data)
+        table = _read_body(lines, header_at + 1, width, header, kind, source, header_at - above)
     table.warnings = warnings + unread_warning(header, source)
     table.fatal = header.errors
     return table
+
+
+def _after_lines(data: bytes, n: int) -> int:
+    """Where the first n lines end."""
+    at = 0
+    for _ in range(n):
+        nl = data.find(b"\n", at)
+        if nl < 0:
+            return len(data)
+        at = nl + 1
+    return at
+
+
+def _read_plain_file(data: bytes, body: int, width: int, header: Header, kind: str, source: str, header_row: int) -> RawTable | None:
+    """The usual file, read without finding its lines: no quote, no NUL byte, no empty line, no row of
+    empty cells, and every row as wide as the header (pyarrow says which are not). Then row k of the
+    table is the header's row + k. None for any other file, which _read_body reads line by line."""
+    blank = b"," * (width - 1)
+    if any(probe in data for probe in (b'"', b"\x00", b"\n\n", b"\n\r\n", b"\n" + blank + b"\n", b"\n" + blank + b"\r\n")):
+        return None
+    wanted = [(name, idx) for name, idx in sorted(header.columns.items(), key=lambda kv: kv[1]) if name not in UNUSED]
+    table, invalid = _parse(pa.py_buffer(data).slice(body), width, wanted)
+    if invalid:
+        return None
+    rows = np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64)
+    columns, rows = _without_blank_rows({name: table.column(name) for name, _ in wanted}, rows)
+    return RawTable(kind, source, columns, rows)
 
 
 def unread_warning(header: Header, source: str) -> list[ReportWarning]:
@@ -112,9 +145,10 @@ def _row_at(before: str) -> int:
 class _Lines:
     """The physical lines of the text (each ends in \\n), with per-line counts of separators and quotes."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, upto: int | None = None):
         self.data = data
-        buf = np.frombuffer(data, np.uint8)
+        self.partial = upto is not None and upto < len(data)  # only the lines before `upto` are known
+        buf = np.frombuffer(data, np.uint8)[:upto]
         ends = [np.flatnonzero(buf[at : at + BLOCK] == 10) + at for at in range(0, len(buf), BLOCK)]
         self.end = np.concatenate(ends) if ends else np.zeros(0, np.int64)  # position of each line's \n
         self.start = np.empty(len(self.end), np.int64)
@@ -290,7 +324,6 @@ def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]],
 def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple[str, int]]) -> tuple[pa.Table, list[str]]:
     """The plain lines through pyarrow, as one buffer (runs of consecutive lines joined; no copy when there is one run),
     and the text of every row pyarrow found of the wrong width (left out of the table)."""
-    names = [f"c{i}" for i in range(width)]
     if not len(keep):
         return pa.table({name: pa.array([], pa.string()) for name, _ in wanted}), []
     breaks = np.flatnonzero(np.diff(keep) != 1)
@@ -298,7 +331,12 @@ def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple
     run_last = np.r_[keep[breaks], keep[-1]]
     whole = pa.py_buffer(lines.data)
     pieces = [whole.slice(int(lines.start[a]), int(lines.end[b]) + 1 - int(lines.start[a])) for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True)]
-    body = pieces[0] if len(pieces) == 1 else pa.py_buffer(b"".join(memoryview(p) for p in pieces))
+    return _parse(pieces[0] if len(pieces) == 1 else pa.py_buffer(b"".join(memoryview(p) for p in pieces)), width, wanted)
+
+
+def _parse(body: pa.Buffer, width: int, wanted: list[tuple[str, int]]) -> tuple[pa.Table, list[str]]:
+    """Lines of CSV through pyarrow, every cell as text; the text of each row of the wrong width, left out."""
+    names = [f"c{i}" for i in range(width)]
     by_index = {idx: name for name, idx in wanted}
     invalid: list[str] = []
 

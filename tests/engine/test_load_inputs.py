@@ -591,3 +591,21 @@ def test_rows_of_the_wrong_width_are_found_the_same_way_when_their_text_cannot_b
     ]
     ids = lambda b: [b.activities.id_of(i) for i in range(len(b.activities))]  # noqa: E731
     assert sorted(ids(searched)) == sorted(ids(counted)) == ["A1", "A2", "A5", "A6"]
+
+
+@pytest.mark.parametrize(("damage", "loaded"), [("", 300), ("A9999,谈心,2025-09-13,M9,S1,,,\n", 300), ("   \n", 300), ("A9998,谈心,2025-09-13,M1,S1,,,,\n", 301)],
+                         ids=["plain", "a bad value", "a blank line", "an empty cell too many"])  # fmt: skip
+def test_a_plain_file_read_without_its_lines_loads_as_read_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str,
+                                                                        loaded: int) -> None:  # fmt: skip
+    """A file past the header search with no quote, empty line or odd row skips the line scan (csvfile._read_plain_file);
+    it must give the very table the line-by-line reading gives, bad rows and row numbers included."""
+    from engine.load import csvfile
+
+    rows = [f"A{i},谈心,2025-09-{10 + i % 20},M1,S{1 + i % 2},,{i % 60},\n" for i in range(100, 400)]
+    folder = bundle_dir(tmp_path, {"activities.csv": HEAD + "".join(rows[:150]) + damage + "".join(rows[150:])})
+    plain = load_bundle(folder, skip_bad_rows=True)
+    monkeypatch.setattr(csvfile, "_read_plain_file", lambda *a: None)
+    by_line = load_bundle(folder, skip_bad_rows=True)
+    assert [str(r) for r in plain.rejected] == [str(r) for r in by_line.rejected]
+    assert plain.activities.line.tolist() == by_line.activities.line.tolist()
+    assert ids(plain) == ids(by_line) and len(ids(plain)) == loaded
