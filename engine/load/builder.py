@@ -8,11 +8,13 @@ spacing, nobody in the scheme's grades) are the bundle's `warnings`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from ..errors import BadRow, BadRowsError
+from ..model.activities import Activities
 from ..model.bundle import OPEN_END, OPEN_START, Bundle, FileNames
 from ..model.calendar import Calendar
 from ..model.roster import Assignment
@@ -69,6 +71,7 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
     if bad and not skip_bad_rows:
         raise BadRowsError(_in_order(bad, files))
     notes.extend(sanity(calendar, classes, files))
+    notes.extend(far_from_the_year(calendar, activities, files))
     return Bundle(
         calendar=calendar,
         mentors=tuple(mentors),
@@ -102,6 +105,22 @@ def _in_order(bad: list[BadRow], files: FileNames) -> list[BadRow]:
     """Bad rows by table (in the bundle's order), then row."""
     rank = {getattr(files, kind): i for kind, i in ORDER.items()}
     return sorted(bad, key=lambda b: (rank.get(b.file.split("[")[0], rank.get(b.file, 99)), b.file.split("[")[0], b.line))
+
+
+def far_from_the_year(calendar: Calendar, log: Activities, files: FileNames) -> list[ReportWarning]:
+    """Activities dated far outside the school year (a typo'd year such as 2062 is still a date): they count for no term."""
+    if not calendar.terms or not len(log):
+        return []
+    first, last = calendar.year_start.toordinal() - 92, calendar.year_end.toordinal() + 31  # a summer's home visits before term are in
+    far = np.flatnonzero((log.day < first) | (log.day > last))
+    if not len(far):
+        return []
+    shown = [f"{log.id_of(int(r))} ({dt.date.fromordinal(int(log.day[r]))})" for r in far[:5]]
+    f, year = files.activities, f"{calendar.year_start} – {calendar.year_end}"
+    return [ReportWarning("far-from-the-year", f"{f}: {len(far)} activit{'y is' if len(far) == 1 else 'ies are'} dated far outside the school year ({year}), "
+                          f"e.g. {', '.join(shown)}: they count for no term; check the years",
+                          f"{f}：{len(far)} 条活动的日期远在本学年（{year}）之外，例如 {'、'.join(shown)}：不计入任何学期；请检查年份",
+                          f, tuple(sorted(x for x in log.line[far][:1000].tolist() if x > 0)))]  # fmt: skip
 
 
 def sanity(calendar: Calendar, classes: tuple[str, ...], files: FileNames) -> list[ReportWarning]:

@@ -99,6 +99,7 @@ class Header:
     """The header of one table: which cell holds which column, and what was wrong with it."""
 
     columns: dict[str, int] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # column → its header cell as the clerk wrote it (日期 for date)
     unread: list[str] = field(default_factory=list)
     errors: list[BadRow] = field(default_factory=list)
 
@@ -141,6 +142,7 @@ def match_header(kind: str, cells: Sequence[object], source: str, row: int) -> H
                                         f"表头中列“{col}”出现了两次（“{first}”和“{text}”）"))  # fmt: skip
             continue
         header.columns[col] = i
+        header.texts[col] = text.strip().lstrip("\ufeff")
     missing = [c for c in (*REQUIRED[kind], *OPTIONAL[kind]) if c not in header.columns]
     for text in texts:
         if not fold(text) or fold(text) in known:

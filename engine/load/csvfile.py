@@ -71,6 +71,7 @@ def _read(data: bytes, kind: str, source: str, warnings: list[ReportWarning]) ->
         table = _read_body(lines, header_at + 1, width, header, kind, source, header_at - above)
     table.warnings = warnings + unread_warning(header, source)
     table.fatal = header.errors
+    table.headers = header.texts
     return table
 
 

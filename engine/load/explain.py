@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..suggest import suggest
-from .roster import DATE_HINT_EN, DATE_HINT_ZH, Refs
+from .roster import Refs, not_a_date
 from .text import in_range, norm, parse_date, plain_number, split_list
 
 Problem = tuple[str, str, str, str]  # column, code, en, zh
@@ -74,7 +74,7 @@ def _date(value: object) -> list[Problem]:
             return [("date", "missing", "the date is missing", "缺少日期")]
         day = parse_date(text)
         if day is None:
-            return [("date", "bad-date", f"'{text}' is not a date: {DATE_HINT_EN}", f"“{text}”不是日期：{DATE_HINT_ZH}")]
+            return [("date", "bad-date", *not_a_date(text))]
     assert day is not None
     if not in_range(day):
         return [("date", "date-out-of-range", f"{day.isoformat()} is not between 1900 and 2100: check the year",

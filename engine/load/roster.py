@@ -85,6 +85,15 @@ def _without_zeros(value: str, index: Mapping[str, int]) -> str | None:
     return next((k for k in index if k.isdigit() and k != value and (k.lstrip("0") or "0") == bare), None) if len(index) <= 50_000 else None
 
 
+def not_a_date(cell: str) -> tuple[str, str]:
+    """Why a cell is not a date, in en and zh; an Excel date number (a date column formatted as General) is named as such."""
+    if cell.isdigit() and 20_000 <= int(cell) <= 80_000:
+        day = (dt.date(1899, 12, 30) + dt.timedelta(days=int(cell))).isoformat()
+        return (f"'{cell}' is not a date: it looks like Excel's number for {day}; format the column as a date (日期) in Excel",
+                f"“{cell}”不是日期：看起来是 Excel 中 {day} 的日期序号；请在 Excel 中把这一列设为“日期”格式")  # fmt: skip
+    return f"'{cell}' is not a date: {DATE_HINT_EN}", f"“{cell}”不是日期：{DATE_HINT_ZH}"
+
+
 def _at(table: RawTable, i: int) -> str:
     """Where row i is, for a message in another file: `students.csv:4`, or `students[S1]` for a database row."""
     source, line = table.where(i)
@@ -116,7 +125,7 @@ def read_date(table: RawTable, i: int, column: str, value: object, bad: list[Bad
             bad.append(table.bad_row(i, column, "missing", f"the {column} is missing", "缺少日期"))
         return not required, None
     if day is None:
-        bad.append(table.bad_row(i, column, "bad-date", f"'{text(value)}' is not a date: {DATE_HINT_EN}", f"“{text(value)}”不是日期：{DATE_HINT_ZH}"))
+        bad.append(table.bad_row(i, column, "bad-date", *not_a_date(text(value))))
         return False, None
     if not in_range(day):
         bad.append(table.bad_row(i, column, "date-out-of-range", f"{day.isoformat()} is not between 1900 and 2100: check the year",

@@ -29,6 +29,7 @@ class RawTable:
     fatal: list[BadRow] = field(default_factory=list)  # header problems: the table cannot be read at all
     warnings: list[ReportWarning] = field(default_factory=list)
     links: tuple[np.ndarray, pa.Array] | None = None  # activities from a database: (row, student id) pairs instead of student_ids
+    headers: dict[str, str] = field(default_factory=dict)  # column → the header the file gives it, as messages name it (日期)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -46,7 +47,7 @@ class RawTable:
 
     def bad_row(self, i: int, column: str, code: str, en: str, zh: str) -> BadRow:
         source, line = self.where(i)
-        return BadRow(source, line, column, code, en, zh)
+        return BadRow(source, line, self.headers.get(column, column), code, en, zh)
 
     def bad_row_at(self, line: int, column: str, code: str, en: str, zh: str) -> BadRow:
         return BadRow(self.source, line, column, code, en, zh)

@@ -63,6 +63,7 @@ def read_sheet(path: Path, sheet: str | None, kind: str, source: str) -> RawTabl
     columns = {col: text_array([r[idx] if idx < len(r) else "" for r in body]) for col, idx in header.columns.items()}
     table = RawTable(kind, source, columns, np.array(numbers, dtype=np.int64), warnings=unread_warning(header, source))
     table.fatal = header.errors
+    table.headers = header.texts
     for row_number, extra in bad:
         letter = _column_letter(extra)
         table.bad.append(table.bad_row_at(row_number, letter, "no-header",

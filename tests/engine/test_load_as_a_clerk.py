@@ -133,3 +133,26 @@ def test_thousands_of_bad_rows_are_listed_up_to_a_hundred_then_counted(tmp_path:
     assert done.exit_code == 1 and len(lines) == 103
     assert lines[100:] == ["… and 197 more:", "  activities.csv, column date (bad-date): 197 rows",
                            "297 problems; fix them, or pass --skip-bad-rows to leave those rows out (they are listed in the report's rejected)"]
+
+
+def test_an_excel_date_number_is_named_as_such(tmp_path: Path) -> None:
+    acts = HEAD + "A3,谈心,45910,M1,S1,,,\n"
+    assert errors_of(bundle_dir(tmp_path, {"activities.csv": FILES["activities.csv"] + acts.split("\n", 1)[1]})) == [
+        "activities.csv:4: date: '45910' is not a date: it looks like Excel's number for 2025-09-10; format the column as a date (日期) in Excel"
+    ]
+
+
+def test_activities_dated_far_outside_the_school_year_are_a_warning(tmp_path: Path) -> None:
+    acts = FILES["activities.csv"] + "A3,谈心,2062-09-13,M1,S1,,,\n"
+    b = load_bundle(bundle_dir(tmp_path, {"activities.csv": acts}))
+    assert [(w.code, w.message, w.lines) for w in b.warnings] == [
+        ("far-from-the-year", "activities.csv: 1 activity is dated far outside the school year (2025-09-01 – 2026-01-16), "
+         "e.g. A3 (2062-09-13): they count for no term; check the years", (4,))
+    ]
+
+
+def test_messages_name_a_column_as_its_header_does(tmp_path: Path) -> None:
+    acts = "编号,动作,日期,导师编号,学生编号列表,班级,时长,备注\nA1,谈心,bad,M1,S1,,,\n"
+    assert errors_of(bundle_dir(tmp_path, {"activities.csv": acts})) == [
+        "activities.csv:2: 日期: 'bad' is not a date: write YYYY-MM-DD (or YYYY/M/D, or 2025年9月1日), e.g. 2025-09-01"
+    ]

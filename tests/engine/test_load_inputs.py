@@ -530,9 +530,9 @@ def test_a_workbooks_sheets_are_the_tables_and_messages_name_the_sheet(tmp_path:
                  ["A1", "谈心", dt.date(2025, 9, 10), "M1", "20250101", None, 30], [], ["A2", "谈心", "2025-13-01", "M10", "20250101;S2"]],
     })  # fmt: skip
     e = load_errors(folder)
-    assert [str(r) for r in e.rows] == [f"school.xlsx:活动:5: date: '2025-13-01' is not a date: {DATE_HINT}"]
+    assert [str(r) for r in e.rows] == [f"school.xlsx:活动:5: 日期: '2025-13-01' is not a date: {DATE_HINT}"]  # the column as its header names it
     assert (
-        e.render("zh") == "school.xlsx:活动:5: date: “2025-13-01”不是日期：请写成 YYYY-MM-DD（或 YYYY/M/D、2025年9月1日），例如 2025-09-01"
+        e.render("zh") == "school.xlsx:活动:5: 日期: “2025-13-01”不是日期：请写成 YYYY-MM-DD（或 YYYY/M/D、2025年9月1日），例如 2025-09-01"
     )
     b = load_bundle(folder, skip_bad_rows=True)
     assert [(r.file, r.line) for r in b.rejected] == [("school.xlsx:活动", 5)]
