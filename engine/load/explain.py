@@ -7,13 +7,14 @@ damaged file, it finds exactly the rows they flag (tests/engine/test_load_damage
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..suggest import suggest
-from .roster import Refs, not_a_date
-from .text import in_range, norm, parse_date, plain_number, split_list
+from .roster import Refs, as_day, date_problem
+from .text import norm, plain_number, split_list
 
 Problem = tuple[str, str, str, str]  # column, code, en, zh
 MAX_HINTS = 200  # a file full of bad ids needs fixing at the source, not 10,000 suggestions
@@ -62,24 +63,9 @@ def activity_problems(row: ActivityRow, refs: Refs, classes: Mapping[str, int], 
 
 
 def _date(value: object) -> list[Problem]:
-    import datetime as dt
-
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        day: dt.date | None = value
-    else:
-        text = norm(_text(value))
-        if not text:
-            return [("date", "missing", "the date is missing", "缺少日期")]
-        day = parse_date(text)
-        if day is None:
-            return [("date", "bad-date", *not_a_date(text))]
-    assert day is not None
-    if not in_range(day):
-        return [("date", "date-out-of-range", f"{day.isoformat()} is not between 1900 and 2100: check the year",
-                 f"{day.isoformat()} 不在 1900 年到 2100 年之间：请检查年份")]  # fmt: skip
-    return []
+    shown = value.isoformat() if isinstance(value, dt.date) else norm(_text(value))
+    problem = date_problem(as_day(value), shown, "date", True)
+    return [] if problem is None else [("date", *problem)]
 
 
 def _duration(value: object) -> list[Problem]:

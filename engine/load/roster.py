@@ -106,30 +106,38 @@ def here(table: RawTable, i: int) -> tuple[str, str]:
     return (f"line {line}", f"第 {line} 行") if line else (source, source)
 
 
+def as_day(value: object) -> dt.date | None:
+    """A date cell's day: a date or datetime as it is, text parsed; None when blank or not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return parse_date(text(value)) if text(value) else None
+
+
+def date_problem(day: dt.date | None, shown: str, column: str, required: bool) -> tuple[str, str, str] | None:
+    """(code, en, zh) when a date cell is no good: missing (when required), not a date, outside 1900–2100; `shown` is the cell as the message quotes it."""
+    if day is None and not shown:
+        return ("missing", f"the {column} is missing", "缺少日期") if required else None
+    if day is None:
+        return ("bad-date", *not_a_date(shown))
+    if not in_range(day):
+        return ("date-out-of-range", f"{day.isoformat()} is not between 1900 and 2100: check the year",
+                f"{day.isoformat()} 不在 1900 年到 2100 年之间：请检查年份")  # fmt: skip
+    return None
+
+
 def read_date(table: RawTable, i: int, column: str, value: object, bad: list[BadRow], required: bool,
               seen: dict[object, dt.date | None] | None = None) -> tuple[bool, dt.date | None]:  # fmt: skip
-    """A date cell: (ok, day); a bad row when it is not a date in 1900–2100, or is missing and required.
+    """A date cell: (ok, day); a bad row when date_problem finds one.
     `seen` holds the dates of texts read before (a roster repeats a few dates many times)."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        day: dt.date | None = value
-    elif seen is not None and value in seen:
-        day = seen[value]
+    if seen is not None and not isinstance(value, dt.date):
+        day = seen[value] if value in seen else seen.setdefault(value, as_day(value))
     else:
-        day = parse_date(text(value)) if text(value) else None
-        if seen is not None:
-            seen[value] = day
-    if day is None and not text(value):
-        if required:
-            bad.append(table.bad_row(i, column, "missing", f"the {column} is missing", "缺少日期"))
-        return not required, None
-    if day is None:
-        bad.append(table.bad_row(i, column, "bad-date", *not_a_date(text(value))))
-        return False, None
-    if not in_range(day):
-        bad.append(table.bad_row(i, column, "date-out-of-range", f"{day.isoformat()} is not between 1900 and 2100: check the year",
-                                 f"{day.isoformat()} 不在 1900 年到 2100 年之间：请检查年份"))  # fmt: skip
+        day = as_day(value)
+    problem = date_problem(day, text(value), column, required)
+    if problem is not None:
+        bad.append(table.bad_row(i, column, *problem))
         return False, None
     return True, day
 
@@ -295,14 +303,9 @@ def _good_assignments(table: RawTable, c: dict[str, list[object]], refs: Refs) -
     starts, ends = c.get("start", empty), c.get("end", empty)
     day_of: dict[object, dt.date | None] = {}
     for value in set(starts) | set(ends):
-        day = value.date() if isinstance(value, dt.datetime) else value if isinstance(value, dt.date) else None
-        if day is None and text(value):
-            day = parse_date(text(value))
-            if day is None:
-                return None
-        if day is not None and not in_range(day):
+        day = day_of[value] = as_day(value)
+        if date_problem(day, text(value), "start", False) is not None:
             return None
-        day_of[value] = day
     first, last = [day_of[v] for v in starts], [day_of[v] for v in ends]
     if any(a is not None and b is not None and b < a for a, b in zip(first, last, strict=True)):
         return None
