@@ -69,8 +69,8 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         stu_count, stu_flat, unknown = students_job.result()
     flagged[unknown] = True
     # the columns take their final types here, before the sort gathers them
-    return Checked(ids, actions, action, day.astype(np.int32), mentor.astype(np.int32), klass.astype(np.int32), duration.astype(np.float32),
-                   stu_count, stu_flat, flagged, first)  # fmt: skip
+    return Checked(ids, actions, action, day.astype(np.int32, copy=False), mentor.astype(np.int32, copy=False),
+                   klass.astype(np.int32, copy=False), duration.astype(np.float32), stu_count, stu_flat, flagged, first)  # fmt: skip
 
 
 def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
@@ -85,6 +85,8 @@ def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | No
             first = np.unique(id_code, return_index=True)[1][id_code]
             flagged |= first != np.arange(n)
     return ids, flagged, first
+
+
 def _student_lists(table: RawTable, students: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's distinct students as CSR (count per row, codes row after row), and the rows naming an unknown student.
 
@@ -149,12 +151,13 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
     if not same_row.any():
         return rows, stu
     repeat = np.zeros(len(rows), dtype=bool)
-    for d in range(1, 9):  # a cell names a few students: compare each with the few before it in its row
-        if d >= len(rows):
-            break
-        repeat[d:] |= (rows[d:] == rows[:-d]) & (stu[d:] == stu[:-d])
-        if not (rows[d:] == rows[:-d]).any():
+    for d in range(1, min(9, len(rows))):  # a cell names a few students: compare each with the few before it in its row
+        same = rows[d:] == rows[:-d]
+        if not same.any():
             return rows[~repeat], stu[~repeat]
+        repeat[d:] |= same & (stu[d:] == stu[:-d])
+    if len(rows) <= 9:
+        return rows[~repeat], stu[~repeat]
     many = np.zeros(len(rows), dtype=bool)  # a cell naming more than eight: sort its row's students
     many[1:] |= same_row
     many[:-1] |= same_row

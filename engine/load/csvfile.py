@@ -19,6 +19,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -93,13 +94,18 @@ def _read_plain_file(data: bytes, body: int, width: int, header: Header, kind: s
     blank = b"," * (width - 1)
     if any(probe in data for probe in (b'"', b"\x00", b"\n\n", b"\n\r\n", b"\n" + blank + b"\n", b"\n" + blank + b"\r\n")):
         return None
-    wanted = [(name, idx) for name, idx in sorted(header.columns.items(), key=lambda kv: kv[1]) if name not in UNUSED]
+    wanted = _wanted(header)
     table, invalid = _parse(pa.py_buffer(data).slice(body), width, wanted)
     if invalid:
         return None
     rows = np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64)
     columns, rows = _without_blank_rows({name: table.column(name) for name, _ in wanted}, rows)
     return RawTable(kind, source, columns, rows)
+
+
+def _wanted(header: Header) -> list[tuple[str, int]]:
+    """The columns to parse, (name, position), in file order."""
+    return [(name, idx) for name, idx in sorted(header.columns.items(), key=lambda kv: kv[1]) if name not in UNUSED]
 
 
 def unread_warning(header: Header, source: str) -> list[ReportWarning]:
@@ -156,9 +162,15 @@ class _Lines:
         if len(self.end):
             self.start[0] = 0
             np.add(self.end[:-1], 1, out=self.start[1:])
-        self.has_quotes = b'"' in data
-        self.has_cr = b"\r" in data
-        self.has_nul = b"\x00" in data
+
+    # asked only of a file read line by line: the header search and the plain file need none of them
+    @cached_property
+    def has_quotes(self) -> bool:
+        return b'"' in self.data
+
+    @cached_property
+    def has_cr(self) -> bool:
+        return b"\r" in self.data
 
     def __len__(self) -> int:
         return len(self.end)
@@ -234,7 +246,7 @@ def _records_in(lines: _Lines, n: int) -> int:
 
 
 def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str, source: str, folded: int = 0) -> RawTable:
-    wanted = [(name, idx) for name, idx in sorted(header.columns.items(), key=lambda kv: kv[1]) if name not in UNUSED]
+    wanted = _wanted(header)
     length = lines.end[first:] - lines.start[first:] - _ends_in_cr(lines, first)
     # lines pyarrow cannot be given: a quote that spans lines or is left open (odd quotes), a NUL byte,
     # and `,,,,` (Excel's emptied row: a line of width - 1 bytes holding width cells is nothing but separators)
