@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
 from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
@@ -35,11 +37,12 @@ from .table import RawTable
 BLOCK = 1 << 24  # bytes scanned at a time: bounded temporaries at any file size
 HEADER_SEARCH = 50  # lines searched for the header row (a title row or two may come first)
 UNUSED = {"note"}  # read by nobody: not parsed (a known column all the same, so no warning)
+Text = bytes | mmap.mmap  # a file's bytes, as read or as mapped
 
 
 def read_csv(path: Path, kind: str, source: str) -> RawTable:
     try:
-        data = path.read_bytes()
+        data = _mapped(path)
     except OSError as e:
         raise BundleFileError(source, f"cannot be read: {e.strerror}", f"无法读取：{e.strerror}") from e
     try:  # UTF-8 is checked where the text is read (pyarrow checks its columns), not in a pass of its own
@@ -50,12 +53,21 @@ def read_csv(path: Path, kind: str, source: str) -> RawTable:
     return _read(_from_gb18030(data, source), kind, source, [_gb18030_warning(source)])
 
 
-def _read(data: bytes, kind: str, source: str, warnings: list[ReportWarning]) -> RawTable:
+def _mapped(path: Path) -> Text:
+    """The file's bytes, mapped rather than copied: a copy of a 700 MB log costs the kernel a page fault for every 4 KB
+    of it, several times what mapping the pages at once (MAP_POPULATE) costs."""
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""  # (an empty file cannot be mapped)
+        return mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE | getattr(mmap, "MAP_POPULATE", 0), prot=mmap.PROT_READ)
+
+
+def _read(data: Text, kind: str, source: str, warnings: list[ReportWarning]) -> RawTable:
     """The table from UTF-8 text (a BOM stays in the header line, where header matching drops it)."""
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):  # a lone CR ends a line too, as Excel reads it
-        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # (Windows' CRLF is read as it is)
-    if data and not data.endswith(b"\n"):
-        data += b"\n"
+    if _lone_cr(data):  # a lone CR ends a line too, as Excel reads it
+        data = bytes(data).replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # (Windows' CRLF is read as it is)
+    if data and data[-1:] != b"\n":
+        data = bytes(data) + b"\n"
     # the first lines only, for the header; the whole file's line ends only if it is not plain (below)
     lines = _Lines(data, upto=_after_lines(data, HEADER_SEARCH))
     header_at, header_cells = _find_header(lines, kind)
@@ -76,7 +88,19 @@ def _read(data: bytes, kind: str, source: str, warnings: list[ReportWarning]) ->
     return table
 
 
-def _after_lines(data: bytes, n: int) -> int:
+def _lone_cr(data: Text) -> bool:
+    """Whether a CR stands anywhere but before an LF (bytes.count is several times slower than this at 700 MB)."""
+    if data.find(b"\r") < 0:  # (find: `in` walks a mapped file byte by byte)
+        return False
+    buf = np.frombuffer(data, np.uint8)
+    for at in range(0, len(buf), BLOCK):
+        cr = np.flatnonzero(buf[at : at + BLOCK] == 13) + at + 1
+        if len(cr) and (cr[-1] == len(buf) or (buf[cr] != 10).any()):
+            return True
+    return False
+
+
+def _after_lines(data: Text, n: int) -> int:
     """Where the first n lines end."""
     at = 0
     for _ in range(n):
@@ -87,12 +111,12 @@ def _after_lines(data: bytes, n: int) -> int:
     return at
 
 
-def _read_plain_file(data: bytes, body: int, width: int, header: Header, kind: str, source: str, header_row: int) -> RawTable | None:
-    """The usual file, read without finding its lines: no quote, no NUL byte, no empty line, no row of
-    empty cells, and every row as wide as the header (pyarrow says which are not). Then row k of the
-    table is the header's row + k. None for any other file, which _read_body reads line by line."""
-    blank = b"," * (width - 1)
-    if any(probe in data for probe in (b'"', b"\x00", b"\n\n", b"\n\r\n", b"\n" + blank + b"\n", b"\n" + blank + b"\r\n")):
+def _read_plain_file(data: Text, body: int, width: int, header: Header, kind: str, source: str, header_row: int) -> RawTable | None:
+    """The usual file, read without finding its lines: no NUL byte, every quoted cell closed on its own line, and every
+    row as wide as the header (pyarrow says which are not). Then every line is a row (an empty line one of empty cells,
+    dropped with the other blank rows), and row k of the table is the header's row + k. None for any other file, which
+    _read_body reads line by line."""
+    if data.find(b"\x00") >= 0 or not _quotes_close_on_their_line(data, body):
         return None
     wanted = _wanted(header)
     table, invalid = _parse(pa.py_buffer(data).slice(body), width, wanted)
@@ -101,6 +125,20 @@ def _read_plain_file(data: bytes, body: int, width: int, header: Header, kind: s
     rows = np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64)
     columns, rows = _without_blank_rows({name: table.column(name) for name, _ in wanted}, rows)
     return RawTable(kind, source, columns, rows)
+
+
+PAIRS_LOOKED_AT = 200_000  # quoted cells checked one by one; a file quoting more is read line by line
+
+
+def _quotes_close_on_their_line(data: Text, body: int) -> bool:
+    """Whether the quotes after `body` pair up, each pair on one line (so every line has an even number of them)."""
+    if data.find(b'"', body) < 0:
+        return True
+    buf = np.frombuffer(data, np.uint8)
+    quotes = np.concatenate([np.flatnonzero(buf[at : at + BLOCK] == 34) + at for at in range(body, len(buf), BLOCK)])
+    if len(quotes) % 2 or len(quotes) > 2 * PAIRS_LOOKED_AT:
+        return False
+    return all(data.find(b"\n", a, b) < 0 for a, b in zip(quotes[0::2].tolist(), quotes[1::2].tolist(), strict=True))
 
 
 def _wanted(header: Header) -> list[tuple[str, int]]:
@@ -116,8 +154,9 @@ def unread_warning(header: Header, source: str) -> list[ReportWarning]:
                           f"{source}：列{'、'.join(f'“{c}”' for c in header.unread)}不是可识别的列，未读取", source, ())]  # fmt: skip
 
 
-def _from_gb18030(data: bytes, source: str) -> bytes:
+def _from_gb18030(mapped: Text, source: str) -> bytes:
     """Text that is not UTF-8, read as GB18030 (which covers GBK) and given back as UTF-8; an error naming the row when it is not that either."""
+    data = bytes(mapped)
     try:
         return data.decode("gb18030").encode("utf-8")
     except UnicodeDecodeError as e:
@@ -152,7 +191,7 @@ def _row_at(before: str) -> int:
 class _Lines:
     """The physical lines of the text (each ends in \\n), with per-line counts of separators and quotes."""
 
-    def __init__(self, data: bytes, upto: int | None = None):
+    def __init__(self, data: Text, upto: int | None = None):
         self.data = data
         self.partial = upto is not None and upto < len(data)  # only the lines before `upto` are known
         buf = np.frombuffer(data, np.uint8)[:upto]
@@ -166,11 +205,7 @@ class _Lines:
     # asked only of a file read line by line: the header search and the plain file need none of them
     @cached_property
     def has_quotes(self) -> bool:
-        return b'"' in self.data
-
-    @cached_property
-    def has_cr(self) -> bool:
-        return b"\r" in self.data
+        return self.data.find(b'"') >= 0
 
     def __len__(self) -> int:
         return len(self.end)
@@ -191,7 +226,7 @@ class _Lines:
     def count(self, byte: int, first: int) -> np.ndarray:
         """How many times `byte` occurs in each line first…: where it is (flatnonzero), then a binary search per line."""
         out = np.zeros(len(self) - first, np.int64)
-        if bytes([byte]) not in self.data:
+        if self.data.find(bytes([byte])) < 0:
             return out
         for lo, hi, chunk, bounds in self._blocks(first):
             out[lo - first : hi - first] = np.diff(np.searchsorted(np.flatnonzero(chunk == byte), bounds))
@@ -229,14 +264,6 @@ def _find_header(lines: _Lines, kind: str) -> tuple[int, list[str]]:
     return first_cells if first_cells is not None else (0, [])
 
 
-def _ends_in_cr(lines: _Lines, first: int) -> np.ndarray:
-    """1 for each line (first…) ending in CR before its LF (Windows line ends), else 0."""
-    if not lines.has_cr:
-        return np.zeros(len(lines) - first, np.int64)
-    ends = lines.end[first:]
-    return (np.frombuffer(lines.data, np.uint8)[np.maximum(ends - 1, 0)] == 13).astype(np.int64)
-
-
 def _records_in(lines: _Lines, n: int) -> int:
     """How many rows (records) the first n lines make."""
     if n == 0:
@@ -247,14 +274,14 @@ def _records_in(lines: _Lines, n: int) -> int:
 
 def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str, source: str, folded: int = 0) -> RawTable:
     wanted = _wanted(header)
-    length = lines.end[first:] - lines.start[first:] - _ends_in_cr(lines, first)
-    # lines pyarrow cannot be given: a quote that spans lines or is left open (odd quotes), a NUL byte,
-    # and `,,,,` (Excel's emptied row: a line of width - 1 bytes holding width cells is nothing but separators)
-    odd = (lines.count(34, first) & 1 == 1) | (lines.count(0, first) > 0) | (length == width - 1)
+    # lines pyarrow cannot be given: a quote that spans lines or is left open (odd quotes), a NUL byte
+    # (empty lines and Excel's emptied rows `,,,,` go to pyarrow, and are dropped with the other blank rows below)
+    odd = (lines.count(34, first) & 1 == 1) | (lines.count(0, first) > 0)
     records = _Records(lines, first, width, source)
     for i in np.flatnonzero(odd).tolist():
         records.examine(first + i)
-    plain = ~odd & (length > 0)
+    # the rest go to pyarrow, empty lines too (rows of empty cells, dropped below), so blank rows do not split the text
+    plain = ~odd
     plain[np.array(sorted(records.consumed), dtype=np.int64) - first] = False
     keep = np.flatnonzero(plain) + first
     fast, invalid = _parse_plain(lines, keep, width, wanted)
@@ -321,8 +348,10 @@ def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple
             return columns, rows
     keep = np.ones(len(rows), dtype=bool)
     keep[at] = False
-    mask = pa.array(keep)
-    return {k: v.filter(mask) for k, v in columns.items()}, rows[keep]
+    # the runs between blank rows, as slices (no copy of the columns; they are few)
+    starts, ends = np.r_[0, at + 1], np.r_[at, len(rows)]
+    runs = [(int(a), int(b - a)) for a, b in zip(starts, ends, strict=True) if b > a]
+    return {k: pa.chunked_array([c for a, n in runs for c in pa.chunked_array(v).slice(a, n).chunks], v.type) for k, v in columns.items()}, rows[keep]
 
 
 def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int) -> pa.ChunkedArray:
@@ -348,7 +377,8 @@ def _parse_plain(lines: _Lines, keep: np.ndarray, width: int, wanted: list[tuple
 
 
 def _parse(body: pa.Buffer, width: int, wanted: list[tuple[str, int]]) -> tuple[pa.Table, list[str]]:
-    """Lines of CSV through pyarrow, every cell as text; the text of each row of the wrong width, left out."""
+    """Lines of CSV through pyarrow, every cell as text, one row per line (an empty line is a row of empty cells); the
+    text of each row of the wrong width, left out."""
     names = [f"c{i}" for i in range(width)]
     by_index = {idx: name for name, idx in wanted}
     invalid: list[str] = []
@@ -360,7 +390,7 @@ def _parse(body: pa.Buffer, width: int, wanted: list[tuple[str, int]]) -> tuple[
     table = pacsv.read_csv(
         pa.BufferReader(body),
         read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=wrong_width),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=wrong_width),
         convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, include_columns=[f"c{i}" for i in sorted(by_index)],
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )  # fmt: skip

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from load_helpers import write_xlsx
 
 from engine import BadRowsError, Bundle, BundleFileError, bundle_from_columns, load_bundle
@@ -593,8 +595,11 @@ def test_rows_of_the_wrong_width_are_found_the_same_way_when_their_text_cannot_b
     assert sorted(ids(searched)) == sorted(ids(counted)) == ["A1", "A2", "A5", "A6"]
 
 
-@pytest.mark.parametrize(("damage", "loaded"), [("", 300), ("A9999,谈心,2025-09-13,M9,S1,,,\n", 300), ("   \n", 300), ("A9998,谈心,2025-09-13,M1,S1,,,,\n", 301)],
-                         ids=["plain", "a bad value", "a blank line", "an empty cell too many"])  # fmt: skip
+@pytest.mark.parametrize(("damage", "loaded"), [("", 300), ("A9999,谈心,2025-09-13,M9,S1,,,\n", 300), ("   \n", 300), ("A9998,谈心,2025-09-13,M1,S1,,,,\n", 301),
+                                               ("\n\n", 300), (",,,,,,,\n", 300), ('A9997,谈心,2025-09-13,M1,"S1,S2",,,"好, 很好"\n', 301),
+                                               ('A9996,谈心,2025-09-13,M1,S1,,,"两行\n的备注"\n', 301)],
+                         ids=["plain", "a bad value", "a blank line", "an empty cell too many", "empty lines", "an emptied row", "quoted cells",
+                              "a cell over two lines"])  # fmt: skip
 def test_a_plain_file_read_without_its_lines_loads_as_read_line_by_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str,
                                                                         loaded: int) -> None:  # fmt: skip
     """A file past the header search with no quote, empty line or odd row skips the line scan (csvfile._read_plain_file);
@@ -609,3 +614,35 @@ def test_a_plain_file_read_without_its_lines_loads_as_read_line_by_line(tmp_path
     assert [str(r) for r in plain.rejected] == [str(r) for r in by_line.rejected]
     assert plain.activities.line.tolist() == by_line.activities.line.tolist()
     assert ids(plain) == ids(by_line) and len(ids(plain)) == loaded
+
+
+LINES = [  # lines of every kind a clerk's file holds, for the property below
+    "A{i},谈心,2025-09-13,M1,S1,,30,\n", 'A{i},谈心,2025-09-13,M1,"S1,S2",,,"好, 很好"\n', "A{i},谈心,2025-09-13,M1,S1;S2,,,他说\"好\"\n",
+    "\n", "\r\n", ",,,,,,,\n", "  \n", "A{i},谈心,2025-09-13,M1\n", "A{i},谈心,2025-09-13,M1,S1,,,,x\n",
+    'A{i},谈心,2025-09-13,M1,S1,,,"两行\n的备注"\n', 'A{i},谈心,2025-09-13,M1,S1,,,"没有闭合\n', "A{i},谈心,2025-09-13,M1,S1,,30,\r\n",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(range(len(LINES))), min_size=1, max_size=30), st.sampled_from(["\n", "\r\n"]))
+def test_any_file_reads_alike_without_its_lines_and_line_by_line(picks: list[int], end: str) -> None:
+    """Whatever lines a file mixes, the reading that skips the line scan (when it takes the file at all) gives the very
+    table, bad rows and row numbers of the line-by-line reading."""
+    import tempfile
+
+    from engine.load import csvfile
+
+    text = HEAD.replace("\n", end) + "".join(LINES[k].format(i=i) for i, k in enumerate(picks))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "activities.csv"
+        path.write_bytes(text.encode("utf-8"))
+        quick = csvfile.read_csv(path, "activities", "activities.csv")
+        original = csvfile._read_plain_file
+        csvfile._read_plain_file = lambda *a: None  # type: ignore[assignment]
+        try:
+            slow = csvfile.read_csv(path, "activities", "activities.csv")
+        finally:
+            csvfile._read_plain_file = original  # type: ignore[assignment]
+    assert [str(b) for b in quick.bad] == [str(b) for b in slow.bad]
+    assert quick.lines.tolist() == slow.lines.tolist()
+    assert {k: v.to_pylist() for k, v in quick.columns.items()} == {k: v.to_pylist() for k, v in slow.columns.items()}
