@@ -22,6 +22,9 @@ COMMAND_MODULES = {
     "evaluate": "engine_commands",
     "explain": "engine_commands",
     "generate": "generate_command",
+    "serve": "service_commands",
+    "demo": "service_commands",
+    "db": "service_commands",
 }
 
 

@@ -40,8 +40,9 @@ class RawTable:
         return col if col is not None else pa.array([""] * len(self), pa.string())
 
     def where(self, i: int) -> tuple[str, int]:
-        """The source and row of row i for a BadRow: `activities[A001]` and 0 for a database row."""
-        if self.keys is not None:
+        """The source and row of row i for a BadRow: `activities[A001]` and 0 for a database row (one with a key), else
+        the file and its row (a table may hold both: the service checks an upload together with the rows it keeps)."""
+        if self.keys is not None and self.keys[i]:
             return f"{self.source}[{self.keys[i]}]", 0
         return self.source, int(self.lines[i])
 

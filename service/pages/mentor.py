@@ -1,0 +1,123 @@
+"""/me: a mentor's week on one page — what is overdue, what is due soon, what is open, what is done — and a
+form to log an activity, which returns to the page with the duty it meets now satisfied."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select, update
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import models as m
+from ..access import TEACHERS, allow
+from ..i18n import t
+from ..repository import today_at
+from ..status import GROUPS, mentees, mentor_duties
+from .common import evaluation, school_of_user, user
+
+bp = Blueprint("mentor", __name__)
+
+
+class LogForm(FlaskForm):
+    action = SelectField(validators=[DataRequired()])
+    students = SelectMultipleField(validators=[DataRequired()], option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
+    date = DateField(validators=[DataRequired()])
+    duration_min = IntegerField(validators=[Optional(), NumberRange(min=0, max=24 * 60)])
+    note = TextAreaField(validators=[Optional(), Length(max=2000)])
+
+
+def _context() -> dict[str, Any]:
+    u = user()
+    school = school_of_user()
+    mentor = g.db.get(m.Mentor, u.mentor_id) if u.mentor_id is not None else None
+    ev = evaluation(school)
+    return {"school": school, "mentor": mentor, "ev": ev}
+
+
+def _form(ctx: dict[str, Any], students: list[tuple[str, str]]) -> LogForm:
+    form = LogForm()
+    ev = ctx["ev"]
+    form.action.choices = [(a.name, a.title or a.name) for a in ev.scheme.actions] if ev else []
+    form.students.choices = students
+    if form.date.data is None:
+        form.date.data = today_at(ctx["school"])
+    return form
+
+
+def _mentee_choices(ctx: dict[str, Any]) -> tuple[list[tuple[str, str]], Any]:
+    ev, mentor = ctx["ev"], ctx["mentor"]
+    if ev is None or mentor is None:
+        return [], None
+    idx = mentees(ev.report, mentor.code, ev.day)
+    students = ev.report.bundle.students
+    return sorted(((students[i].id, f"{students[i].name}（{students[i].class_name}）") for i in idx.tolist()), key=lambda c: c[1]), idx
+
+
+@bp.route("/me")
+@allow(*TEACHERS)
+def me() -> Any:
+    ctx = _context()
+    choices, idx = _mentee_choices(ctx)
+    return _render(ctx, _form(ctx, choices), idx)
+
+
+def _render(ctx: dict[str, Any], form: LogForm, idx: Any, status: int = 200) -> Any:
+    ev, mentor = ctx["ev"], ctx["mentor"]
+    duties, groups, score_rows = [], {}, []
+    if ev is not None and mentor is not None:
+        u = user()
+        duties = mentor_duties(ev.report, mentor.code, idx, class_name=u.class_name if u.role == "head_teacher" else None)
+        for group in GROUPS:
+            groups[group] = [d for d in duties if d.group == group]
+        score_rows = [s for s in ev.report.scores if s.mentor == mentor.code]
+    student_pk = _student_pks(ctx["school"].id, [d.student_code for d in duties if d.student_code])
+    return render_template("me.html", form=form, groups=groups, scores=score_rows, student_pk=student_pk, duties=duties, **ctx), status
+
+
+def _student_pks(school_id: int, codes: list[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    rows = g.db.execute(select(m.Student.code, m.Student.id).where(m.Student.school_id == school_id, m.Student.code.in_(set(codes)))).all()
+    return {code: pk for code, pk in rows}
+
+
+@bp.route("/me/log", methods=["POST"])
+@allow(*TEACHERS)
+def log() -> Any:
+    ctx = _context()
+    if ctx["ev"] is None or ctx["mentor"] is None:
+        abort(404)
+    choices, idx = _mentee_choices(ctx)
+    form = _form(ctx, choices)
+    if not form.validate_on_submit():
+        return _render(ctx, form, idx, 400)
+    school, mentor = ctx["school"], ctx["mentor"]
+    day: dt.date = form.date.data
+    if day > today_at(school):
+        form.date.errors = [t("不能记录将来的日期。", "An activity cannot be dated in the future.")]
+        return _render(ctx, form, idx, 400)
+    log_activity(school, mentor, form.action.data, day, form.students.data, form.duration_min.data, form.note.data or "")
+    flash(t("已记录。", "Logged."))
+    return redirect(url_for("mentor.me"))
+
+
+def log_activity(school: m.School, mentor: m.Mentor, action: str, day: dt.date, student_codes: list[str], minutes: int | None,
+                 note: str) -> m.Activity:  # fmt: skip
+    """One activity and its students, under a new data version of the school (so every worker's cache sees it)."""
+    db = g.db
+    version = db.execute(update(m.School).where(m.School.id == school.id).values(data_version=m.School.data_version + 1)
+                         .returning(m.School.data_version)).scalar_one()  # fmt: skip
+    students = db.execute(select(m.Student.code, m.Student.id).where(m.Student.school_id == school.id, m.Student.code.in_(student_codes))).all()
+    pk = dict(students)
+    activity = m.Activity(school_id=school.id, code=f"web-{version}", action=action, date=day, mentor_id=mentor.id, class_name="",
+                          duration_min=minutes, note=note, data_version=version, created_by=user().id)  # fmt: skip
+    activity.students = [m.ActivityStudent(student_id=pk[c], position=i) for i, c in enumerate(student_codes) if c in pk]
+    db.add(activity)
+    db.add(m.AuditEntry(user_id=user().id, school_id=school.id, action="log-activity", target=activity.code))
+    db.commit()
+    return activity

@@ -1,0 +1,89 @@
+"""The school dashboard: completion per duty and per class, the overdue list by mentor, ratio violations (advisory
+apart), the mentors' scores and tiers; and the export of every duty as CSV or Excel (audited)."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, send_file
+
+from ..access import allow, audit
+from ..i18n import status_word, t
+from ..status import completion
+from .common import evaluation, school
+
+bp = Blueprint("school", __name__)
+
+
+def _percent(done: int, begun: int) -> float:
+    return round(100.0 * done / begun, 1) if begun else 0.0
+
+
+@bp.route("/schools/<int:school_id>/dashboard")
+@allow("school_admin", school=True)
+def dashboard(school_id: int) -> Any:
+    sch = school(school_id)
+    ev = evaluation(sch)
+    if ev is None:
+        return render_template("dashboard.html", school=sch, ev=None)
+    c = completion(ev.report)
+    rule_chart = {"kind": "bar", "horizontal": True, "stack": True, "categories": [r[0] for r in c.by_rule],
+                  "series": [{"name": t("已完成", "done"), "data": [r[1] for r in c.by_rule]},
+                             {"name": t("已逾期", "overdue"), "data": [r[2] for r in c.by_rule]},
+                             {"name": t("进行中", "open"), "data": [r[3] - r[1] - r[2] for r in c.by_rule]}]}  # fmt: skip
+    class_chart = {"kind": "bar", "percent": True, "categories": [k for k, _, _ in c.by_class],
+                   "series": [{"name": t("完成率 %", "done %"), "data": [_percent(d, b) for _, d, b in c.by_class]}]}  # fmt: skip
+    ratios = [r for r in ev.report.ratios if not r.ok]
+    mentor_names = {mm.id: mm.name for mm in ev.report.bundle.mentors}
+    return render_template("dashboard.html", school=sch, ev=ev, c=c, rule_chart=json.dumps(rule_chart, ensure_ascii=False),
+                           class_chart=json.dumps(class_chart, ensure_ascii=False), percent=_percent,
+                           violations=[r for r in ratios if not getattr(r.ratio, "advisory", False)],
+                           advisories=[r for r in ratios if getattr(r.ratio, "advisory", False)],
+                           scores=ev.report.scores, mentor_names=mentor_names)  # fmt: skip
+
+
+HEAD_ZH = ["规则", "名称", "动作", "对象", "导师", "开始", "结束", "截止", "次数", "状态"]
+HEAD_EN = ["rule", "label", "action", "subject", "mentors", "window_start", "window_end", "due", "count", "status"]
+
+
+def _rows(ev: Any) -> Any:
+    for rule, rows in ev.report.duty_rows():
+        for subject, mentors, start, end, due, count, status, _evidence, _event in rows:
+            yield [rule.id, rule.label or "", rule.action, subject, ";".join(mentors), start, end, due, count, status_word(status)]
+
+
+@bp.route("/schools/<int:school_id>/export.<fmt>")
+@allow("school_admin", school=True)
+def export(school_id: int, fmt: str) -> Any:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    sch = school(school_id)
+    ev = evaluation(sch)
+    if ev is None:
+        abort(404)
+    audit("export", target=f"school:{sch.id}:{fmt}")
+    head = HEAD_EN if t("zh", "en") == "en" else HEAD_ZH
+    name = f"duties-{ev.day.isoformat()}.{fmt}"
+    if fmt == "csv":
+        import csv
+
+        out = io.StringIO()
+        out.write("\ufeff")  # a BOM, so Excel opens the UTF-8 as UTF-8
+        w = csv.writer(out)
+        w.writerow(head)
+        w.writerows(_rows(ev))
+        return Response(out.getvalue().encode("utf-8"), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(t("任务", "duties"))
+    ws.append(head)
+    for row in _rows(ev):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return send_file(buf, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True, download_name=name)

@@ -1,0 +1,174 @@
+"""A cached Report → what a page shows: one mentor's duties in the order they act on them, one
+student's duties, and a school's completion figures. Column-wise over the report's duty blocks,
+so a page picks its few dozen duties out of a school's tens of thousands without a loop over all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine import Report
+from engine.evaluation.duties import STATUSES, DutyBlock
+
+GROUPS = ("overdue", "due_soon", "open", "done", "upcoming")
+DONE = {"satisfied", "exceeded"}
+
+
+@dataclass(frozen=True)
+class DutyView:
+    rule: str
+    label: str  # the rule's label, else its action
+    action: str
+    scope: str
+    subject: str  # a student's name, a mentor's, a class, or mentor/student for a pair
+    student_code: str | None
+    window_start: dt.date
+    window_end: dt.date
+    due: dt.date
+    count: int
+    min: int
+    max: int | None
+    status: str  # the engine's
+    group: str  # one of GROUPS
+    evidence: tuple[str, ...]
+    event: tuple[str, dt.date] | None
+
+
+def mentees(report: Report, mentor_code: str, day: dt.date) -> np.ndarray:
+    """Engine indexes of the students assigned to the mentor on `day`."""
+    b = report.bundle
+    mi = b.mentor_index.get(mentor_code)
+    if mi is None:
+        return np.zeros(0, np.int64)
+    d = day.toordinal()
+    active = (b.assign_mentor == mi) & (b.assign_start <= d) & (b.assign_end >= d)
+    return np.unique(b.assign_student[active])
+
+
+def mentor_duties(report: Report, mentor_code: str, students: np.ndarray, class_name: str | None = None) -> list[DutyView]:
+    """The duties a mentor owes: their pairs, their current students' per-student duties, their own per-mentor duties
+    (and their class's, for a head teacher); ordered overdue, due soon, open, done, upcoming, then by due date."""
+    mi = report.bundle.mentor_index.get(mentor_code, -2)
+    out: list[DutyView] = []
+    for block in report.blocks:
+        if block.scope == "pair" or block.scope == "mentor":
+            pick = block.mentor == mi
+        elif block.scope == "student":
+            pick = np.isin(block.student, students)
+        elif block.scope == "class" and class_name:
+            labels = np.array([label == class_name for label in block.labels] or [False])
+            pick = labels[block.subject]
+        else:
+            continue
+        out.extend(_views(report, block, np.flatnonzero(pick)))
+    return sorted(out, key=lambda d: (GROUPS.index(d.group), d.due, d.label, d.subject))
+
+
+def student_duties(report: Report, student_code: str) -> list[DutyView]:
+    si = report.bundle.student_index.get(student_code, -2)
+    out: list[DutyView] = []
+    for block in report.blocks:
+        out.extend(_views(report, block, np.flatnonzero(block.student == si)))
+    return sorted(out, key=lambda d: (GROUPS.index(d.group), d.due, d.label))
+
+
+def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]:
+    if not len(rows):
+        return []
+    r = block.rule
+    b = report.bundle
+    grace, remind = report.scheme.grace_days, report.scheme.remind_days
+    today = report.as_of.toordinal()
+    names = {s.id: s.name for s in b.students} if block.scope in ("student", "pair") else {}
+    ev = report.bundle.activities
+    out = []
+    for i in rows.tolist():
+        status = STATUSES[int(block.status[i])]
+        end = int(block.end[i])
+        due = end + grace
+        if status in DONE:
+            group = "done"
+        elif status == "open" and due - today <= remind:
+            group = "due_soon"
+        else:
+            group = status if status in ("overdue", "upcoming") else "open"
+        label = block.labels[int(block.subject[i])]
+        student = b.students[int(block.student[i])].id if int(block.student[i]) >= 0 else None
+        subject = names.get(student, label) if student is not None else label
+        lo, hi = int(block.ev_lo[i]), int(block.ev_hi[i])
+        evidence = tuple(ev.id_texts(block.ev_rows[lo:hi])) if hi > lo else ()
+        event = None
+        if block.event_day is not None and r.event is not None:
+            event = (r.event.kind, dt.date.fromordinal(int(block.event_day[i])))
+        out.append(DutyView(r.id, r.label or r.action, r.action, r.scope, subject, student, dt.date.fromordinal(int(block.start[i])),
+                            dt.date.fromordinal(end), dt.date.fromordinal(due), int(block.count[i]), r.min, r.max, status, group,
+                            evidence, event))  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class Completion:
+    """Duties whose window has begun, and how many of them are done: per rule, per class, per mentor."""
+
+    by_rule: list[tuple[str, int, int, int]]  # (label, done, overdue, begun)
+    by_class: list[tuple[str, int, int]]  # (class, done, begun)
+    overdue_by_mentor: list[tuple[str, str, int]]  # (mentor code, name, overdue duties)
+    statuses: Counter[str]
+
+
+def completion(report: Report) -> Completion:
+    b = report.bundle
+    by_rule = []
+    class_done: Counter[str] = Counter()
+    class_begun: Counter[str] = Counter()
+    overdue: Counter[int] = Counter()
+    statuses: Counter[str] = Counter()
+    upcoming, overdue_code = STATUSES.index("upcoming"), STATUSES.index("overdue")
+    done_codes = [STATUSES.index(s) for s in DONE]
+    for block in report.blocks:
+        st = block.status
+        begun = st != upcoming
+        done = np.isin(st, done_codes)
+        late = st == overdue_code
+        for code, n in zip(*np.unique(st, return_counts=True), strict=True):
+            statuses[STATUSES[int(code)]] += int(n)
+        by_rule.append((block.rule.label or block.rule.action, int(done.sum()), int(late.sum()), int(begun.sum())))
+        has_student = block.student >= 0
+        if has_student.any():
+            klass = b.student_class[block.student[has_student]]
+            for k, n in zip(*np.unique(klass[begun[has_student]], return_counts=True), strict=True):
+                class_begun[b.classes[int(k)]] += int(n)
+            for k, n in zip(*np.unique(klass[done[has_student]], return_counts=True), strict=True):
+                class_done[b.classes[int(k)]] += int(n)
+        # overdue duties by the mentor who owes them: a pair's or a mentor's own, else the student's current mentors
+        owing = _owing_mentors(report, block, late)
+        for mi, n in owing.items():
+            overdue[mi] += n
+    mentors = b.mentors
+    by_mentor = sorted(((mentors[i].id, mentors[i].name, n) for i, n in overdue.items()), key=lambda x: (-x[2], x[0]))
+    return Completion(by_rule, sorted((k, class_done[k], n) for k, n in class_begun.items()), by_mentor, statuses)
+
+
+def _owing_mentors(report: Report, block: DutyBlock, late: np.ndarray) -> dict[int, int]:
+    rows = np.flatnonzero(late)
+    if not len(rows):
+        return {}
+    out: dict[int, int] = defaultdict(int)
+    if block.scope in ("pair", "mentor"):
+        for mi, n in zip(*np.unique(block.mentor[rows], return_counts=True), strict=True):
+            out[int(mi)] += int(n)
+        return out
+    b = report.bundle
+    day = report.as_of.toordinal()
+    active = (b.assign_start <= day) & (b.assign_end >= day)
+    mentor_of: dict[int, list[int]] = defaultdict(list)
+    for s, mi in zip(b.assign_student[active].tolist(), b.assign_mentor[active].tolist(), strict=True):
+        mentor_of[s].append(mi)
+    for s in block.student[rows].tolist():
+        for mi in mentor_of.get(s, ()):
+            out[mi] += 1
+    return out
