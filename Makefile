@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv bytecode
+.PHONY: demo cli-demo test lint bench clean venv bytecode system-deps
 
 # Python writes no bytecode where PYTHONDONTWRITEBYTECODE is set (as on our CI machines), and
 # then compiles every module of ours from source on each run: 80 ms of a command's start-up.
@@ -27,8 +27,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-test: $(STAMP)
-	$(BIN)/ruff check rules_dsl engine mentorship synth tests
+# The browser and PostgreSQL tests need Debian's chromium and postgresql: installed here when missing.
+# Where they cannot be installed the tests that need them are skipped with a loud message.
+system-deps:
+	@missing=""; test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo ">> installing Debian packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+		($$SUDO apt-get install -y -qq $$missing >/dev/null 2>&1 || ($$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null)) \
+		|| echo "!!! could not install$$missing: the tests that need them will be SKIPPED !!!"; \
+	fi
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check rules_dsl engine mentorship synth service tests
 	$(BIN)/mypy rules_dsl engine
 	$(BIN)/python -m pytest
 
@@ -40,11 +52,17 @@ lint: $(STAMP)
 DEMO := build/demo
 DEMO_SCHEME := schemes/schools/gu_yi.scheme
 
+PORT ?= 8000
+
+# The demo district (three schools, one of 3,000 students) in instance/demo.db, served under gunicorn on
+# 127.0.0.1:$(PORT). The first run loads it (under a minute); later runs reuse it.
 demo: $(STAMP) bytecode
+	$(BIN)/mentorship demo --db instance/demo.db --port $(PORT)
+
+# The command-line tour: schemes checked, a messy Chinese Excel workbook generated and evaluated.
+cli-demo: $(STAMP) bytecode
 	@echo ">> 检查所有方案 / checking every scheme"
 	$(BIN)/mentorship check schemes/
-	@echo ">> 规范格式 / the 古猗小学 scheme in canonical layout"
-	$(BIN)/mentorship fmt $(DEMO_SCHEME)
 	@echo ">> 生成一所示例学校：中文表头、杂乱数据的 Excel 工作簿 / a synthetic school as a messy Chinese Excel workbook"
 	$(BIN)/mentorship generate --out $(DEMO) --scheme $(DEMO_SCHEME) --students 300 --seed 7 --force --mess --headers zh --format workbook
 	@echo ">> 截至 2025-12-01 的任务状态（前 40 行）/ duties as of 2025-12-01 (first 40 lines)"
@@ -60,4 +78,4 @@ bench: $(STAMP) bytecode
 	$(BIN)/python benchmarks/bench_load.py
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) build .pytest_cache .hypothesis *.egg-info instance/demo.db*

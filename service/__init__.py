@@ -10,6 +10,7 @@ through the engine's loader) · demo.py (the demo district) · cli.py (`mentorsh
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -64,8 +65,11 @@ def configure(app: Flask, test_config: dict[str, Any]) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # an import file
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session (which has its own timeouts)
+        TODAY=os.environ.get("MENTORSHIP_TODAY") or None,  # a fixed "today" (YYYY-MM-DD) for training and tests; unset: the clock
     )
     app.config.update(test_config)
+    if isinstance(app.config.get("TODAY"), str):
+        app.config["TODAY"] = dt.date.fromisoformat(app.config["TODAY"])
 
 
 def _instance_secret(folder: Path) -> str:

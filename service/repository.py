@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,11 @@ NAMES = {kind: f"{kind} (database)" for kind in ("mentors", "students", "assignm
 
 
 def today_at(school: m.School) -> dt.date:
-    """The school's today, in its own time zone (the engine never reads the clock; the service passes this in)."""
+    """The school's today, in its own time zone (the engine never reads the clock; the service passes this in).
+    An app configured with TODAY (a date: training, tests, a demo frozen in time) uses that day instead."""
+    fixed = current_app.config.get("TODAY") if has_app_context() else None
+    if fixed is not None:
+        return fixed  # type: ignore[no-any-return]
     return dt.datetime.now(ZoneInfo(school.timezone or "Asia/Shanghai")).date()
 
 

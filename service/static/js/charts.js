@@ -31,7 +31,7 @@
   // Other series: no pure red or green, so those keep meaning done/overdue.
   const PALETTE = [BLUE, '#e6a23c', '#8e6cc9', '#4aa8b8', '#8a94a6', '#d97ab6', '#6b8e23', '#b5651d'];
   const FONT = '-apple-system, BlinkMacSystemFont, "Segoe UI", "PingFang SC", "Hiragino Sans GB", ' +
-    '"Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif';
+    '"Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", sans-serif';
   const ROW_PX = 28; // least height per category of a horizontal chart, so twenty rules don't squeeze into 320px
 
   const drawn = []; // {el, chart, spec, width, height}
