@@ -33,10 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = db.sessions(engine)
     app.extensions["evaluations"] = Evaluations()
+    app.before_request(_open_session)  # first: the CSRF check's error page and the access check both read the database
     csrf.init_app(app)
     limiter.init_app(app)
     auth.setup(app)
-    app.before_request(_open_session)  # before the access check, which reads the session
     register_blueprints(app)
     access.register(app)
     app.teardown_request(_close_session)

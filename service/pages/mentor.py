@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select, update
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -42,8 +43,8 @@ def _context() -> dict[str, Any]:
 def _form(ctx: dict[str, Any], students: list[tuple[str, str]]) -> LogForm:
     form = LogForm()
     ev = ctx["ev"]
-    form.action.choices = [(a.name, a.title or a.name) for a in ev.scheme.actions] if ev else []
-    form.students.choices = students
+    form.action.choices = [SelectChoice(a.name, a.title or a.name) for a in ev.scheme.actions] if ev else []
+    form.students.choices = [SelectChoice(code, label) for code, label in students]
     if form.date.data is None:
         form.date.data = today_at(ctx["school"])
     return form
