@@ -55,15 +55,19 @@ def configure(app: Flask, test_config: dict[str, Any]) -> None:
         DATABASE_HINT=url if not url.startswith("sqlite:///") else url.removeprefix("sqlite:///"),
         CHECK_MIGRATED=True,
         SECRET_KEY=os.environ.get("SECRET_KEY") or _instance_secret(Path(app.instance_path)),
-        SESSION_COOKIE_SECURE=True,
+        # Secure: sent over https only (browsers also send it to http://127.0.0.1); SESSION_COOKIE_SECURE=0 only for
+        # tools that cannot, such as a load generator on loopback
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="mentorship_session",
         IDLE_MINUTES=30,
         ABSOLUTE_HOURS=12,
-        LOGIN_RATE_LIMIT="10 per minute",
+        LOGIN_RATE_LIMIT="10 per minute",  # sign-in attempts at one account from one address
+        LOGIN_RATE_LIMIT_ADDRESS=os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "200 per minute"),  # from one address in all
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # an import file
+        IMPORT_FOLDER=str(Path(app.instance_path) / "uploads"),  # uploads awaiting their import, an hour at most
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session (which has its own timeouts)
         TODAY=os.environ.get("MENTORSHIP_TODAY") or None,  # a fixed "today" (YYYY-MM-DD) for training and tests; unset: the clock
     )
@@ -82,8 +86,8 @@ def _instance_secret(folder: Path) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .pages import mentor, scheme, school, students
     from .pages import imports as import_pages
+    from .pages import mentor, scheme, school, students
 
     for bp in (auth.bp, i18n.bp, mentor.bp, students.bp, school.bp, scheme.bp, import_pages.bp):
         app.register_blueprint(bp)

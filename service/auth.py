@@ -121,9 +121,16 @@ def index() -> Any:
     return redirect(url_for("auth.login"))
 
 
+def _account_key() -> str:
+    return f"{request.remote_addr}|{(request.form.get('username') or '').strip().lower()}"
+
+
+# guesses at one account are limited tightly; one address as a whole more loosely, since a school's staff often share
+# one address to the outside (the campus network)
 @bp.route("/login", methods=["GET", "POST"])
 @allow()
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_account_key)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDRESS"], methods=["POST"])
 def login() -> Any:
     form = LoginForm()
     error = None

@@ -16,17 +16,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import load_bundle
+from engine import evaluate, load_bundle
 from rules_dsl.compiler import compile_file
 from synth.generate import generate_school
 
 from . import models as m
 from .auth import hash_password
 from .loading import store_bundle
+from .status import mentees, mentor_duties
 
 SCHEMES = Path(__file__).resolve().parents[1] / "schemes" / "schools"
 
@@ -39,10 +41,11 @@ class DemoSchool:
     activities: int | None  # None: what the scheme asks for
 
 
+# the first is sized like a real school; its scheme has monthly and fortnightly duties, so some are due soon on any day of term
 DEMO = (
-    DemoSchool("gezhi.scheme", "上海市格致中学（演示）", 3_000, 100_000),
+    DemoSchool("plan5.scheme", "第五示范学校（演示）", 3_000, 100_000),
+    DemoSchool("gezhi.scheme", "上海市格致中学（演示）", 600, None),
     DemoSchool("gu_yi.scheme", "嘉定区古猗小学（演示）", 400, None),
-    DemoSchool("plan5.scheme", "示范学校五（演示）", 600, None),
 )
 
 
@@ -75,7 +78,7 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
         store_bundle(session, school, bundle, progress=lambda line, name=spec.name: progress(f"  {name}: {line}"))
         session.add(m.SchemeVersion(school_id=school.id, number=1, file_name=spec.scheme, source=(SCHEMES / spec.scheme).read_text(encoding="utf-8"),
                                     ir=ir, effective=bundle.calendar.year_start - dt.timedelta(days=30), note="演示方案"))  # fmt: skip
-        accounts += _school_accounts(session, school, n)
+        accounts += _school_accounts(session, school, n, _showcase_mentors(ir, bundle, today))
         progress(f"school {n}: {spec.name}: {len(bundle.students)} students, {len(bundle.activities)} activities ({time.perf_counter() - started:.1f} s)")
     password = secrets.token_urlsafe(9)
     session.add(m.User(username="district", display_name="区教育局（演示）", password_hash=hash_password(password), role="district",
@@ -87,14 +90,28 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
     return accounts
 
 
-def _school_accounts(session: Session, school: m.School, n: int) -> list[tuple[str, str, str]]:
-    """A school admin, the two mentors with the most students, and a head teacher (a mentor who leads a class)."""
+def _showcase_mentors(ir: dict, bundle: Any, today: dt.date) -> list[str]:  # type: ignore[type-arg]
+    """Mentors' ids, those whose page today shows the most of overdue, due soon, open and done first (then the busiest):
+    the demo accounts are theirs, so a first look at /me shows every kind of duty."""
+    report = evaluate(ir, bundle, today)
+    ranked = []
+    for mentor in bundle.mentors:
+        students = mentees(report, mentor.id, today)
+        if not len(students):
+            continue
+        groups = {d.group for d in mentor_duties(report, mentor.id, students)}
+        ranked.append((-len(groups & {"overdue", "due_soon", "open", "done"}), -len(students), mentor.id))
+    return [code for *_, code in sorted(ranked)]
+
+
+def _school_accounts(session: Session, school: m.School, n: int, showcase: list[str]) -> list[tuple[str, str, str]]:
+    """A school admin, two mentors whose pages show every kind of duty, and a head teacher (a mentor who leads a class)."""
     out = []
-    busiest = session.execute(select(m.Mentor.id, m.Mentor.name, m.Mentor.class_name).join(m.Assignment, m.Assignment.mentor_id == m.Mentor.id)
-                              .where(m.Mentor.school_id == school.id).group_by(m.Mentor.id, m.Mentor.name, m.Mentor.class_name)
-                              .order_by(func.count().desc(), m.Mentor.id).limit(8)).all()  # fmt: skip
+    rows = {r.code: r for r in session.execute(select(m.Mentor.id, m.Mentor.code, m.Mentor.name, m.Mentor.class_name)
+                                               .where(m.Mentor.school_id == school.id)).all()}  # fmt: skip
+    busiest = [rows[code] for code in showcase if code in rows]
     mentors = [r for r in busiest if not r.class_name][:2] or busiest[:2]
-    head = next((r for r in busiest if r.class_name), None)
+    head = next((r for r in busiest if r.class_name and r not in mentors), None)
     specs = [(f"admin{n}", "school_admin", None, "", "学校管理员")]
     specs += [(f"mentor{n}{'ab'[i]}", "mentor", r.id, "", r.name) for i, r in enumerate(mentors)]
     if head is not None:

@@ -165,6 +165,8 @@ class Evaluation:
     day: dt.date
     report: Report
     data: SchoolData
+    # what pages derive from this evaluation (a mentor's duties rendered, the dashboard's figures), kept as long as it is
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Evaluations:

@@ -185,13 +185,12 @@ class _Lists(dict[object, tuple[str, ...]]):
 
 def _lines(table: RawTable) -> list[int | None]:
     """Every row's line, as _line gives it."""
-    if table.keys is not None:
-        return [None] * len(table)
     return [line or None for line in table.lines.tolist()]
 
 
 def _line(table: RawTable, i: int) -> int | None:
-    return int(table.lines[i]) or None if table.keys is None else None
+    """The row's line in its file; None for a database row (line 0), even in a table that mixes both."""
+    return int(table.lines[i]) or None
 
 
 def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> list[Student]:

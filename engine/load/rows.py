@@ -49,6 +49,13 @@ def _table(kind: str, source: str, rows: list[object]) -> RawTable:
     return RawTable(kind, source, columns, lines, links=links)
 
 
+def _keys(column: pa.ChunkedArray) -> list[str]:
+    """A key column as text, one Python call for the column when it is text already (a school's 100k activity ids)."""
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return [v if v is not None else "" for v in column.to_pylist()]
+    return [cell_text(v) for v in column.to_pylist()]
+
+
 _ROW: dict[str, type] = {"mentors": Mentor, "students": Student, "assignments": Assignment, "activities": Activity,
                          "student_events": StudentEvent, "ratings": Rating}  # fmt: skip
 
@@ -65,7 +72,7 @@ def bundle_from_columns(calendar: Calendar, tables: Mapping[str, pa.Table], keys
     for kind, t in tables.items():
         source = (names or {}).get(kind, kind)
         key_col = keys.get(kind)
-        key_values = [cell_text(v) for v in t.column(key_col).to_pylist()] if key_col else [str(i + 1) for i in range(t.num_rows)]
+        key_values = _keys(t.column(key_col)) if key_col else [str(i + 1) for i in range(t.num_rows)]
         columns = {name: t.column(name).combine_chunks() for name in t.column_names}
         links = None
         if kind == "activities" and activity_students is not None:

@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select, update
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import models as m
 from ..access import TEACHERS, allow
-from ..i18n import t
+from ..i18n import current_lang, t
 from ..repository import today_at
 from ..status import GROUPS, mentees, mentor_duties
 from .common import evaluation, school_of_user, user
@@ -24,9 +25,15 @@ from .common import evaluation, school_of_user, user
 bp = Blueprint("mentor", __name__)
 
 
+def at_least_one(form: FlaskForm, field: Any) -> None:
+    """Not DataRequired: that puts `required` on every checkbox, and a browser then insists on all of them."""
+    if not field.data:
+        raise ValidationError(t("请至少选择一名学生。", "Choose at least one student."))
+
+
 class LogForm(FlaskForm):
     action = SelectField(validators=[DataRequired()])
-    students = SelectMultipleField(validators=[DataRequired()], option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
+    students = SelectMultipleField(validators=[at_least_one], option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
     date = DateField(validators=[DataRequired()])
     duration_min = IntegerField(validators=[Optional(), NumberRange(min=0, max=24 * 60)])
     note = TextAreaField(validators=[Optional(), Length(max=2000)])
@@ -64,20 +71,30 @@ def _mentee_choices(ctx: dict[str, Any]) -> tuple[list[tuple[str, str]], Any]:
 def me() -> Any:
     ctx = _context()
     choices, idx = _mentee_choices(ctx)
-    return _render(ctx, _form(ctx, choices), idx)
+    form = _form(ctx, choices)
+    # a duty's "log one" link fills the form with its action and student
+    if request.args.get("action") in {c.value for c in form.action.choices or []}:
+        form.action.data = request.args["action"]
+    if request.args.get("student") in {c.value for c in form.students.choices or []}:
+        form.students.data = [request.args["student"]]
+    return _render(ctx, form, idx)
 
 
 def _render(ctx: dict[str, Any], form: LogForm, idx: Any, status: int = 200) -> Any:
     ev, mentor = ctx["ev"], ctx["mentor"]
-    duties, groups, score_rows = [], {}, []
+    duties_html = Markup("")
     if ev is not None and mentor is not None:
         u = user()
-        duties = mentor_duties(ev.report, mentor.code, idx, class_name=u.class_name if u.role == "head_teacher" else None)
-        for group in GROUPS:
-            groups[group] = [d for d in duties if d.group == group]
-        score_rows = [s for s in ev.report.scores if s.mentor == mentor.code]
-    student_pk = _student_pks(ctx["school"].id, [d.student_code for d in duties if d.student_code])
-    return render_template("me.html", form=form, groups=groups, scores=score_rows, student_pk=student_pk, duties=duties, **ctx), status
+        key = ("me", mentor.code, u.role, u.class_name, current_lang())
+        duties_html = ev.memo.get(key)
+        if duties_html is None:
+            duties = mentor_duties(ev.report, mentor.code, idx, class_name=u.class_name if u.role == "head_teacher" else None)
+            groups = {group: [d for d in duties if d.group == group] for group in GROUPS}
+            scores = [s for s in ev.report.scores if s.mentor == mentor.code]
+            student_pk = _student_pks(ctx["school"].id, [d.student_code for d in duties if d.student_code])
+            duties_html = ev.memo[key] = Markup(render_template("_me_duties.html", groups=groups, scores=scores, student_pk=student_pk,
+                                                                duties=duties, **ctx))  # fmt: skip
+    return render_template("me.html", form=form, duties_html=duties_html, **ctx), status
 
 
 def _student_pks(school_id: int, codes: list[str]) -> dict[str, int]:

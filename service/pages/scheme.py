@@ -118,6 +118,7 @@ def upload(school_id: int) -> Any:
             return _page(sch, form, status=400)
     else:
         text = form.text.data or ""
+    text = text.replace("\r\n", "\n")  # a browser sends a textarea with CRLF line ends
     if not text.strip():
         form.text.errors = [t("请上传方案文件或粘贴方案文本。", "Upload a scheme file or paste its text.")]
         return _page(sch, form, status=400)

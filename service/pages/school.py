@@ -8,9 +8,10 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, send_file
+from markupsafe import Markup
 
 from ..access import allow, audit
-from ..i18n import status_word, t
+from ..i18n import current_lang, status_word, t
 from ..status import completion
 from .common import evaluation, school
 
@@ -27,7 +28,15 @@ def dashboard(school_id: int) -> Any:
     sch = school(school_id)
     ev = evaluation(sch)
     if ev is None:
-        return render_template("dashboard.html", school=sch, ev=None)
+        return render_template("dashboard.html", school=sch, body=Markup(render_template("_dashboard_body.html", school=sch, ev=None)))
+    key = ("dashboard", current_lang())
+    body = ev.memo.get(key)
+    if body is None:
+        body = ev.memo[key] = Markup(render_template("_dashboard_body.html", school=sch, ev=ev, **_figures(ev)))
+    return render_template("dashboard.html", school=sch, body=body)
+
+
+def _figures(ev: Any) -> dict[str, Any]:
     c = completion(ev.report)
     rule_chart = {"kind": "bar", "horizontal": True, "stack": True, "categories": [r[0] for r in c.by_rule],
                   "series": [{"name": t("已完成", "done"), "data": [r[1] for r in c.by_rule]},
@@ -36,12 +45,11 @@ def dashboard(school_id: int) -> Any:
     class_chart = {"kind": "bar", "percent": True, "categories": [k for k, _, _ in c.by_class],
                    "series": [{"name": t("完成率 %", "done %"), "data": [_percent(d, b) for _, d, b in c.by_class]}]}  # fmt: skip
     ratios = [r for r in ev.report.ratios if not r.ok]
-    mentor_names = {mm.id: mm.name for mm in ev.report.bundle.mentors}
-    return render_template("dashboard.html", school=sch, ev=ev, c=c, rule_chart=json.dumps(rule_chart, ensure_ascii=False),
-                           class_chart=json.dumps(class_chart, ensure_ascii=False), percent=_percent,
-                           violations=[r for r in ratios if not getattr(r.ratio, "advisory", False)],
-                           advisories=[r for r in ratios if getattr(r.ratio, "advisory", False)],
-                           scores=ev.report.scores, mentor_names=mentor_names)  # fmt: skip
+    b = ev.report.bundle
+    names = {mm.id: mm.name for mm in b.mentors} | {s.id: s.name for s in b.students}
+    return {"c": c, "rule_chart": json.dumps(rule_chart, ensure_ascii=False), "class_chart": json.dumps(class_chart, ensure_ascii=False),
+            "percent": _percent, "violations": [r for r in ratios if not getattr(r.ratio, "advisory", False)],
+            "advisories": [r for r in ratios if getattr(r.ratio, "advisory", False)], "scores": ev.report.scores, "names": names}  # fmt: skip
 
 
 HEAD_ZH = ["规则", "名称", "动作", "对象", "导师", "开始", "结束", "截止", "次数", "状态"]

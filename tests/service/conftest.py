@@ -111,9 +111,10 @@ def district(db_url: str, tmp_path: Path) -> tuple[str, dict[str, Any]]:
 
 
 @pytest.fixture
-def app(district: tuple[str, dict[str, Any]]) -> Any:
+def app(district: tuple[str, dict[str, Any]], tmp_path: Path) -> Any:
     url, info = district
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", "LOGIN_RATE_LIMIT": "1000 per minute", "TODAY": TODAY})
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test", "LOGIN_RATE_LIMIT": "1000 per minute", "TODAY": TODAY,
+                      "IMPORT_FOLDER": str(tmp_path / "uploads")})  # fmt: skip
     app.config["info"] = info
     yield app
     app.extensions["db_engine"].dispose()

@@ -6,7 +6,6 @@ The table below must name every endpoint of `app.url_map`: a new route without a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -44,6 +43,7 @@ def _all(status: int, **overrides: int) -> dict[str, int]:
     return out
 
 
+BOGUS = "A" * 32  # an upload token nobody holds
 SIGNED = {"anonymous": 302}  # any page behind sign-in sends the anonymous to /login
 
 
@@ -78,22 +78,21 @@ def cases(o: dict[str, Any]) -> dict[str, list[Case]]:
         "scheme.diff": [("GET", f"/schools/{s1}/scheme/diff?a=1&b=1", None, dict(SIGNED, mentor=200, head_teacher=200, school_admin=200, district=403)),
                         ("GET", f"/schools/{s2}/scheme/diff?a=1&b=1", None, dict(SIGNED, mentor=404, head_teacher=404, school_admin=404, district=403))],
         "imports.page": [("GET", f"/schools/{s1}/import", None, admin_only_own), ("GET", f"/schools/{s2}/import", None, admin_only_other)],
+        "imports.upload": [("POST", f"/schools/{s1}/import", {}, dict(admin_only_own, school_admin=400)),  # an empty form
+                           ("POST", f"/schools/{s2}/import", {}, admin_only_other)],
+        # a well-formed token nobody holds: 404 for the school's admin, as for any upload not theirs
+        "imports.check": [("GET", f"/schools/{s1}/import/{BOGUS}", None, dict(admin_only_own, school_admin=404)),
+                          ("GET", f"/schools/{s2}/import/{BOGUS}", None, admin_only_other)],
+        "imports.apply": [("POST", f"/schools/{s1}/import/{BOGUS}/apply", {}, dict(admin_only_own, school_admin=404)),
+                          ("POST", f"/schools/{s2}/import/{BOGUS}/apply", {}, admin_only_other)],
+        "imports.discard": [("POST", f"/schools/{s1}/import/{BOGUS}/discard", {}, dict(admin_only_own, school_admin=404)),
+                            ("POST", f"/schools/{s2}/import/{BOGUS}/discard", {}, admin_only_other)],
     }  # fmt: skip
-
-
-EXTRA: dict[str, Callable[[dict[str, Any]], list[Case]]] = {}  # further areas add their endpoints here (see test_imports.py)
-
-
-def all_cases(o: dict[str, Any]) -> dict[str, list[Case]]:
-    found = cases(o)
-    for endpoint, more in EXTRA.items():
-        found[endpoint] = more(o)
-    return found
 
 
 def test_every_route_is_in_the_matrix(app: Any) -> None:
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    covered = set(all_cases(objects(app)))
+    covered = set(cases(objects(app)))
     assert endpoints - covered == set(), "routes without an access-matrix entry"
     assert covered - endpoints == set(), "matrix entries for routes that no longer exist"
 
@@ -108,7 +107,7 @@ def test_every_route_has_an_access_policy(app: Any) -> None:
 def test_each_role_gets_exactly_the_expected_status_everywhere(app: Any, login: Any, client: Any, role: str) -> None:
     o = objects(app)
     wrong = []
-    for endpoint, rows in all_cases(o).items():
+    for endpoint, rows in cases(o).items():
         for method, path, data, expected in rows:
             c = client if role == "anonymous" else login(USER[role])  # a fresh session per request: logout must not end the others
             if method == "GET":
