@@ -25,6 +25,8 @@ COMMAND_MODULES = {
     "serve": "service_commands",
     "demo": "service_commands",
     "db": "service_commands",
+    "school": "service_commands",
+    "user": "service_commands",
 }
 
 

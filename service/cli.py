@@ -132,4 +132,130 @@ def downgrade(db_: str | None, revision: str) -> None:
     click.echo(f"database at revision {revision}")
 
 
-COMMANDS = [serve, demo, db_group]
+def _session(db_: str | None) -> Any:
+    url = _url(db_)
+    _check(url)
+    return db.sessions(db.make_engine(url))()
+
+
+@click.group("school")
+def school_group() -> None:
+    """Districts and schools. 区和学校。"""
+
+
+@school_group.command("add")
+@click.option("--db", "db_", help="Database URL or SQLite file.")
+@click.option("--name", required=True, help="The school's name, as pages show it.")
+@click.option("--district", "district_name", help="The district's name (made when new).")
+@click.option("--calendar", "calendar_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The school's calendar.yaml (SPEC §3): its terms and events.")  # fmt: skip
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+def school_add(db_: str | None, name: str, district_name: str | None, calendar_path: Path, timezone: str) -> None:
+    """Add a school with its calendar; its roster and log come through the import page."""
+    from sqlalchemy import select
+
+    from engine.load.calendar import parse_calendar
+
+    from . import models as m
+
+    calendar = parse_calendar(calendar_path.read_text(encoding="utf-8"), calendar_path.name)
+    with _session(db_) as session:
+        district = None
+        if district_name:
+            district = session.scalar(select(m.District).where(m.District.name == district_name)) or m.District(name=district_name)
+            session.add(district)
+            session.flush()
+        school = m.School(name=name, district_id=district.id if district else None, timezone=timezone, school_year=calendar.school_year)
+        session.add(school)
+        session.flush()
+        session.add_all([m.Term(school_id=school.id, code=t.id, name=t.name, start=t.start, end=t.end) for t in calendar.terms])
+        session.add_all([m.CalendarEvent(school_id=school.id, kind=e.kind, name=e.name, date=e.date, grades=list(e.grades) if e.grades else None)
+                         for e in calendar.events])  # fmt: skip
+        session.commit()
+        click.echo(f"school {school.id}: {name} ({len(calendar.terms)} terms, {len(calendar.events)} events)")
+
+
+@click.group("user")
+def user_group() -> None:
+    """Accounts: add, disable, enable, set a password. 账号管理。"""
+
+
+@user_group.command("add")
+@click.option("--db", "db_", help="Database URL or SQLite file.")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["mentor", "head_teacher", "school_admin", "district"]), required=True)
+@click.option("--school", "school_id", type=int, help="The school's number (mentor, head teacher, school admin).")
+@click.option("--district", "district_id", type=int, help="The district's number (district staff).")
+@click.option("--mentor", "mentor_code", help="The teacher's id (工号) in the school's roster (mentor, head teacher).")
+@click.option("--class", "class_name", default="", help="A head teacher's class.")
+@click.option("--name", "display_name", default="")
+@click.password_option(help="Asked for when not given.")
+def user_add(db_: str | None, username: str, role: str, school_id: int | None, district_id: int | None, mentor_code: str | None,
+             class_name: str, display_name: str, password: str) -> None:  # fmt: skip
+    """Add an account."""
+    from sqlalchemy import select
+
+    from . import models as m
+    from .auth import hash_password
+
+    if role == "district" and district_id is None or role != "district" and school_id is None:
+        raise click.UsageError("district staff need --district; every other role needs --school")
+    with _session(db_) as session:
+        mentor_id = None
+        if mentor_code:
+            mentor_id = session.scalar(select(m.Mentor.id).where(m.Mentor.school_id == school_id, m.Mentor.code == mentor_code))
+            if mentor_id is None:
+                raise click.UsageError(f"no mentor {mentor_code} in school {school_id}: import the roster first")
+        session.add(m.User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
+                           school_id=school_id if role != "district" else None, district_id=district_id, mentor_id=mentor_id,
+                           class_name=class_name))  # fmt: skip
+        session.commit()
+        click.echo(f"user {username} ({role}) added")
+
+
+def _set_user(db_: str | None, username: str, **values: Any) -> None:
+    from sqlalchemy import select
+
+    from . import models as m
+    from .auth import end_sessions
+
+    with _session(db_) as session:
+        user = session.scalar(select(m.User).where(m.User.username == username))
+        if user is None:
+            raise click.UsageError(f"no user {username}")
+        for key, value in values.items():
+            setattr(user, key, value)
+        end_sessions(session, user.id)  # disabled, enabled or a new password: every signed-in browser signs in again
+        session.commit()
+
+
+@user_group.command("disable")
+@click.option("--db", "db_", help="Database URL or SQLite file.")
+@click.argument("username")
+def user_disable(db_: str | None, username: str) -> None:
+    """Disable an account: its sessions end at once, on every worker."""
+    _set_user(db_, username, disabled=True)
+    click.echo(f"user {username} disabled; their sessions are ended")
+
+
+@user_group.command("enable")
+@click.option("--db", "db_", help="Database URL or SQLite file.")
+@click.argument("username")
+def user_enable(db_: str | None, username: str) -> None:
+    _set_user(db_, username, disabled=False)
+    click.echo(f"user {username} enabled")
+
+
+@user_group.command("password")
+@click.option("--db", "db_", help="Database URL or SQLite file.")
+@click.argument("username")
+@click.password_option()
+def user_password(db_: str | None, username: str, password: str) -> None:
+    """Set a new password (and end the account's sessions)."""
+    from .auth import hash_password
+
+    _set_user(db_, username, password_hash=hash_password(password))
+    click.echo(f"password of {username} set")
+
+
+COMMANDS = [serve, demo, db_group, school_group, user_group]

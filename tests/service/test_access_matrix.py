@@ -110,10 +110,14 @@ def test_each_role_gets_exactly_the_expected_status_everywhere(app: Any, login: 
     for endpoint, rows in cases(o).items():
         for method, path, data, expected in rows:
             c = client if role == "anonymous" else login(USER[role])  # a fresh session per request: logout must not end the others
-            if method == "GET":
-                got = c.get(path).status_code
-            else:
-                got = c.post(path, data, csrf_from="/login").status_code
+            r = c.get(path) if method == "GET" else c.post(path, data, csrf_from="/login")
+            got = r.status_code
             if got != expected[role]:
                 wrong.append(f"{role} {method} {path} ({endpoint}): {got}, expected {expected[role]}")
+            # every answer, refusals included, carries the security headers; no page is kept by the browser
+            csp = r.headers.get("Content-Security-Policy", "")
+            if "script-src 'self'" not in csp or "frame-ancestors 'none'" not in csp or r.headers.get("X-Content-Type-Options") != "nosniff":
+                wrong.append(f"{role} {method} {path}: security headers missing")
+            if endpoint != "static" and r.headers.get("Cache-Control") != "no-store":
+                wrong.append(f"{role} {method} {path}: may be cached")
     assert wrong == []
