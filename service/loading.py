@@ -3,9 +3,11 @@ transaction. Used by the demo and by tests; the import page merges uploads row b
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -43,10 +45,6 @@ def store_bundle(session: Session, school: m.School, bundle: Bundle, progress: C
     _insert(session, m.Rating, [{"school_id": sid, "mentor_id": mentor_pk[r.mentor_id], "score": r.score, "item": r.item, "value": r.value,
                                  "term": r.term} for r in bundle.ratings])  # fmt: skip
     acts = bundle.activities
-    import datetime as dt
-
-    import numpy as np
-
     version = school.data_version + 1
     ids = acts.id_texts(np.arange(len(acts)))
     names = acts.action_names

@@ -172,3 +172,34 @@ def _owing_mentors(report: Report, block: DutyBlock, late: np.ndarray) -> dict[i
         for mi in mentor_of.get(s, ()):
             out[mi] += 1
     return out
+
+
+@dataclass(frozen=True)
+class StudentLine:
+    code: str
+    name: str
+    overdue: int
+    owed: int  # due soon or open
+    done: int
+
+
+def class_overview(report: Report, class_name: str) -> list[StudentLine]:
+    """A head teacher's class: each student's overdue, owed and done duties, the most overdue first."""
+    b = report.bundle
+    k = b.class_index.get(class_name)
+    if k is None:
+        return []
+    members = np.flatnonzero(b.student_class == k)
+    counts = np.zeros((len(b.students), 3), np.int64)
+    overdue, upcoming = STATUSES.index("overdue"), STATUSES.index("upcoming")
+    done_codes = [STATUSES.index(s) for s in DONE]
+    for block in report.blocks:
+        mine = np.isin(block.student, members)
+        if not mine.any():
+            continue
+        st, who = block.status[mine], block.student[mine]
+        np.add.at(counts[:, 0], who[st == overdue], 1)
+        np.add.at(counts[:, 2], who[np.isin(st, done_codes)], 1)
+        np.add.at(counts[:, 1], who[~np.isin(st, [overdue, upcoming, *done_codes])], 1)
+    lines = [StudentLine(b.students[i].id, b.students[i].name, *map(int, counts[i])) for i in members.tolist()]
+    return sorted(lines, key=lambda s: (-s.overdue, -s.owed, s.code))

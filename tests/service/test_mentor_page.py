@@ -84,3 +84,12 @@ def test_a_cached_school_with_new_activities_appended_equals_the_school_read_aga
     a, b = again.data.bundle.activities, fresh.bundle.activities
     assert sorted(a.id_texts(range(len(a)))) == sorted(b.id_texts(range(len(b))))
     assert a.stu_ptr.tolist() == b.stu_ptr.tolist() and a.stu.tolist() == b.stu.tolist() and a.day.tolist() == b.day.tolist()
+
+
+def test_a_head_teacher_sees_their_class_and_each_student_links_to_a_page_they_may_open(app: Any, login: Any) -> None:
+    c = login("head1")
+    html = c.get("/me").get_data(as_text=True)
+    assert '<h2 id="class">本班学生' in html
+    links = re.findall(r'href="/students/(\d+)"', html[html.index('<h2 id="class">'):])
+    assert links
+    assert all(c.get(f"/students/{pk}").status_code == 200 for pk in links[:5])
