@@ -4,7 +4,7 @@
 
 Layout: models.py (tables) · db.py (engine, sessions, migrations) · access.py (the one check
 every request goes through) · auth.py (sign-in, sessions) · repository.py (rows → engine →
-cached report) · pages/ (mentor, students, school, scheme, import) · imports.py (files → rows,
+cached report) · pages/ (mentor, students, school, scheme, import) · imports/ (files → rows,
 through the engine's loader) · demo.py (the demo district) · cli.py (`mentorship serve|demo|db`).
 """
 

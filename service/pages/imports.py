@@ -1,5 +1,5 @@
 """The import page: a CSV or Excel file of one table (or a workbook of several) uploaded, its dry run (every bad row,
-what would be added and changed), then the import, all or nothing (service/imports.py does the work).
+what would be added and changed), then the import, all or nothing (service/imports/ does the work).
 
     GET  /schools/<id>/import                    the form, and the school's last imports
     POST /schools/<id>/import                    the file kept under a token → its dry run

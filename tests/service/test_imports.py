@@ -336,7 +336,7 @@ def test_an_import_failing_midway_leaves_nothing_behind(app: Any, login: Any, mo
     data = xlsx({"学生": [["学号", "姓名", "年级", "班级"], ["F1", "甲", st.grade, st.class_name], [st.code, "改名", st.grade, st.class_name]],
                  "活动": [["编号", "动作", "日期", "工号", "学号"], ["F-A1", "家访", "2025-10-10", mentor.code, "F1"]]})  # fmt: skip
     where, html = dry_run(c, s1, data, "book.xlsx", "workbook")
-    real = imports._write_activities
+    real = imports.write._write_activities
     written: list[int] = []
 
     def fails(session: Any, *args: Any, **kw: Any) -> None:
@@ -345,14 +345,14 @@ def test_an_import_failing_midway_leaves_nothing_behind(app: Any, login: Any, mo
         written.append(session.scalar(select(func.count()).select_from(m.Student).where(m.Student.school_id == s1)))
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(imports, "_write_activities", fails)
+    monkeypatch.setattr(imports.write, "_write_activities", fails)
     r = apply(c, where, html)
     assert r.status_code == 500 and "导入失败，没有写入任何数据" in r.get_data(as_text=True)
     assert written == [before["students"] + 1]  # the students were written inside the transaction …
     assert counts(app, s1) == before  # … and rolled back with the rest
     with app.extensions["db_sessions"]() as db:
         assert db.get(m.Student, st.id).name == st.name
-    monkeypatch.setattr(imports, "_write_activities", real)
+    monkeypatch.setattr(imports.write, "_write_activities", real)
     assert apply(c, where, c.get(where).get_data(as_text=True)).status_code == 302  # the upload is still there: it imports now
     assert counts(app, s1)["students"] == before["students"] + 1
 
@@ -364,7 +364,7 @@ KILLED = textwrap.dedent("""
     from service.db import make_engine, sessions
 
     url, root, token, school_id, user_id = sys.argv[1:]
-    real = imports._write_activities
+    real = imports.write._write_activities
 
     def stalls(session, *args, **kw):
         real(session, *args, **kw)
@@ -372,7 +372,7 @@ KILLED = textwrap.dedent("""
         print("written", flush=True)
         time.sleep(120)
 
-    imports._write_activities = stalls
+    imports.write._write_activities = stalls
     db = sessions(make_engine(url))()
     school = db.get(m.School, int(school_id))
     upload = imports.open_upload(Path(root), token, int(school_id), int(user_id))
