@@ -23,7 +23,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import Bundle, Report, bundle_from_columns, evaluate
+from engine import Bundle, Report, bundle_from_columns, bundle_with_activities, evaluate
 from engine.model.calendar import Calendar
 from engine.model.calendar import CalendarEvent as EngineEvent
 from engine.model.calendar import Term as EngineTerm
@@ -71,10 +71,11 @@ class SchoolData:
     mentor_code: dict[int, str]  # database id → the school's id
     student_code: dict[int, str]
     activity_pk: np.ndarray  # database id per activity row, in table order
-    bundle: Bundle = field(init=False)
+    bundle: Bundle = field(default=None)  # type: ignore[assignment]  # built from the tables when not given
 
     def __post_init__(self) -> None:
-        self.bundle = self.build()
+        if self.bundle is None:
+            self.bundle = self.build()
 
     def build(self) -> Bundle:
         return bundle_from_columns(self.calendar, self.tables, KEYS, activity_students=(self.link_rows, self.link_students),
@@ -150,9 +151,12 @@ def with_new_activities(session: Session, data: SchoolData, school: m.School) ->
     offset = data.tables["activities"].num_rows
     tables = dict(data.tables)
     tables["activities"] = pa.concat_tables([data.tables["activities"], acts])
+    # only the new rows are checked and built, then merged into the log (the roster is unchanged); a repeated id
+    # (None) sends the school through the full build, which reports it
+    bundle = bundle_with_activities(data.bundle, acts, "id", activity_students=(rows, students))
     return SchoolData(school.data_version, school.roster_version, data.calendar, tables, np.concatenate([data.link_rows, rows + offset]),
                       pa.concat_arrays([data.link_students, students]), data.mentor_code, data.student_code,
-                      np.concatenate([data.activity_pk, pks]))  # fmt: skip
+                      np.concatenate([data.activity_pk, pks]), bundle)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import pyarrow as pa
 from ..model.bundle import Bundle, FileNames
 from ..model.calendar import Calendar
 from ..model.roster import Activity, Assignment, Mentor, Rating, Student, StudentEvent
+from .append import with_activities
 from .builder import build
 from .table import RawTable, cell_text
 
@@ -68,15 +69,22 @@ def bundle_from_columns(calendar: Calendar, tables: Mapping[str, pa.Table], keys
     `keys` names each table's key column (`{"activities": "id", "assignments": "id", …}`), used
     in messages; `activity_students` is the link table as (activity row positions, student ids).
     """
-    raw = {}
-    for kind, t in tables.items():
-        source = (names or {}).get(kind, kind)
-        key_col = keys.get(kind)
-        key_values = _keys(t.column(key_col)) if key_col else [str(i + 1) for i in range(t.num_rows)]
-        columns = {name: t.column(name).combine_chunks() for name in t.column_names}
-        links = None
-        if kind == "activities" and activity_students is not None:
-            links = (np.asarray(activity_students[0], dtype=np.int64), activity_students[1])
-        raw[kind] = RawTable(kind, source, columns, np.zeros(t.num_rows, np.int64), keys=key_values, links=links)
+    raw = {kind: _raw_table(kind, t, keys.get(kind), (names or {}).get(kind, kind), activity_students if kind == "activities" else None)
+           for kind, t in tables.items()}  # fmt: skip
     files = FileNames(**{k: t.source for k, t in raw.items()}, calendar="calendar")
     return build(calendar, raw, skip_bad_rows=skip_bad_rows, files=files)
+
+
+def bundle_with_activities(bundle: Bundle, activities: pa.Table, key: str | None = "id", *,
+                           activity_students: tuple[Sequence[int] | np.ndarray, pa.Array] | None = None) -> Bundle | None:  # fmt: skip
+    """The bundle with more activities from a database appended (checked and built alone, then merged into the log);
+    None when one repeats an id already in the log, and the caller builds the whole school again."""
+    return with_activities(bundle, _raw_table("activities", activities, key, bundle.files.activities, activity_students))
+
+
+def _raw_table(kind: str, t: pa.Table, key_col: str | None, source: str,
+               links: tuple[Sequence[int] | np.ndarray, pa.Array] | None) -> RawTable:  # fmt: skip
+    key_values = _keys(t.column(key_col)) if key_col else [str(i + 1) for i in range(t.num_rows)]
+    columns = {name: t.column(name).combine_chunks() for name in t.column_names}
+    pairs = (np.asarray(links[0], dtype=np.int64), links[1]) if links is not None else None
+    return RawTable(kind, source, columns, np.zeros(t.num_rows, np.int64), keys=key_values, links=pairs)
