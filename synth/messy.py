@@ -31,9 +31,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.load.columns import CHINESE, TABLE_NAMES
+from engine.load.columns import CHINESE, COLUMNS, TABLE_NAMES, TABLES
 
-from .tables import COLUMNS, DATES, TABLES, TEXT, Sheet, line_count, read_clean, write_csv, write_xlsx
+from .tables import DATES, TEXT, Sheet, line_count, read_clean, write_csv, write_xlsx
 
 __all__ = ["CHINESE_HEADERS", "ENCODINGS", "FORMATS", "HEADERS", "SHEET_NAMES", "WORKBOOK", "MessSummary", "mess_bundle",
            "remove_stale"]  # fmt: skip

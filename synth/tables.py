@@ -14,15 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-TABLES = ("mentors", "students", "assignments", "activities", "student_events", "ratings")
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "mentors": ("id", "name", "roles", "tags", "class"),
-    "students": ("id", "name", "grade", "class", "tags"),
-    "assignments": ("mentor_id", "student_id", "start", "end"),
-    "activities": ("id", "action", "date", "mentor_id", "student_ids", "class", "duration_min", "note"),
-    "student_events": ("student_id", "kind", "date"),
-    "ratings": ("mentor_id", "score", "item", "value", "term"),
-}
+from engine.load.columns import COLUMNS
+
 DATES = ("date", "start", "end")
 _NUMBERS = ("grade", "duration_min", "value")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -44,6 +44,9 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
     "ratings": (),
 }
 
+# every column of each table in SPEC §3's order: the required, then the optional
+COLUMNS: dict[str, tuple[str, ...]] = {kind: REQUIRED[kind] + OPTIONAL[kind] for kind in TABLES}
+
 CHINESE: dict[str, str] = {
     "id": "编号", "name": "姓名", "grade": "年级", "class": "班级", "tags": "标签", "roles": "角色",
     "mentor_id": "导师编号", "student_id": "学生编号", "student_ids": "学生编号列表", "start": "开始", "end": "结束",

@@ -12,15 +12,7 @@ from engine.load.columns import TABLES
 
 from .. import models as m
 
-# the columns each table keeps (SPEC §3), and the ones that name a row
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "mentors": ("id", "name", "roles", "tags", "class"),
-    "students": ("id", "name", "grade", "class", "tags"),
-    "assignments": ("mentor_id", "student_id", "start", "end"),
-    "activities": ("id", "action", "date", "mentor_id", "student_ids", "class", "duration_min", "note"),
-    "student_events": ("student_id", "kind", "date"),
-    "ratings": ("mentor_id", "score", "item", "value", "term"),
-}
+# the columns that name a row (COLUMNS, each table's columns, is the engine's)
 KEYS: dict[str, tuple[str, ...]] = {
     "mentors": ("id",),
     "students": ("id",),
