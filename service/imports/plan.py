@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass, field
 
 from engine.errors import BadRow
-from engine.load.columns import TABLE_NAMES
+from engine.load.columns import COLUMNS, TABLE_NAMES
 from engine.model.warnings import ReportWarning
 
-from .rows import COLUMNS, KEYS, Row, key_text
+from .rows import KEYS, Row, key_text
 from .uploads import Text, Upload
 
 SHOWN = 50  # changes and new keys listed per table on the dry run

@@ -14,10 +14,11 @@ import numpy as np
 
 from engine import Bundle
 from engine.errors import BadRow
+from engine.load.columns import COLUMNS
 from engine.load.roster import as_day, cells
 from engine.load.table import RawTable
 
-from .rows import CENT, COLUMNS, INT_MAX, KEYS, Key, Row
+from .rows import CENT, INT_MAX, KEYS, Key, Row
 from .stored import Stored, _day
 
 

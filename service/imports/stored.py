@@ -16,11 +16,11 @@ import pyarrow as pa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.load.columns import TABLES
+from engine.load.columns import COLUMNS, TABLES
 from engine.load.table import RawTable
 
 from .. import models as m
-from .rows import CENT, COLUMNS, DB_NAMES, Key, Row, key_of, key_text
+from .rows import CENT, DB_NAMES, Key, Row, key_of, key_text
 
 
 def _day(value: dt.date | None) -> str:
