@@ -34,8 +34,15 @@ class DutyView:
     max: int | None
     status: str  # the engine's
     group: str  # one of GROUPS
-    evidence: tuple[str, ...]
+    evidence: tuple[str, ...]  # activity ids
+    evidence_days: tuple[dt.date, ...]  # their dates, as a mentor recognises them
     event: tuple[str, dt.date] | None
+    action_title: str = ""  # the action as the scheme names it ("学生家访"), the log form's words
+
+    @property
+    def key(self) -> tuple[str, str | None, str, dt.date]:
+        """What names a duty across evaluations: rule, student, subject, window start."""
+        return (self.rule, self.student_code, self.subject, self.window_start)
 
 
 def mentees(report: Report, mentor_code: str, day: dt.date) -> np.ndarray:
@@ -85,6 +92,8 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
     today = report.as_of.toordinal()
     names = {s.id: s.name for s in b.students} if block.scope in ("student", "pair") else {}
     ev = report.bundle.activities
+    action = report.scheme.action(r.action)
+    title = (action.title if action is not None and action.title else r.action)
     out = []
     for i in rows.tolist():
         status = STATUSES[int(block.status[i])]
@@ -100,13 +109,15 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
         student = b.students[int(block.student[i])].id if int(block.student[i]) >= 0 else None
         subject = names.get(student, label) if student is not None else label
         lo, hi = int(block.ev_lo[i]), int(block.ev_hi[i])
-        evidence = tuple(ev.id_texts(block.ev_rows[lo:hi])) if hi > lo else ()
+        rows_ = block.ev_rows[lo:hi]
+        evidence = tuple(ev.id_texts(rows_)) if hi > lo else ()
+        days = tuple(sorted(dt.date.fromordinal(int(d)) for d in ev.day[rows_])) if hi > lo else ()
         event = None
         if block.event_day is not None and r.event is not None:
             event = (r.event.kind, dt.date.fromordinal(int(block.event_day[i])))
         out.append(DutyView(r.id, r.label or r.action, r.action, r.scope, subject, student, dt.date.fromordinal(int(block.start[i])),
                             dt.date.fromordinal(end), dt.date.fromordinal(due), int(block.count[i]), r.min, r.max, status, group,
-                            evidence, event))  # fmt: skip
+                            evidence, days, event, title))  # fmt: skip
     return out
 
 

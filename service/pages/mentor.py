@@ -77,6 +77,11 @@ def me() -> Any:
         form.action.data = request.args["action"]
     if request.args.get("student") in {c.value for c in form.students.choices or []}:
         form.students.data = [request.args["student"]]
+    if request.args.get("date"):  # an overdue duty's link dates the activity inside its window
+        try:
+            form.date.data = min(dt.date.fromisoformat(request.args["date"]), ctx["ev"].day)
+        except ValueError:
+            pass
     return _render(ctx, form, idx)
 
 
@@ -117,12 +122,36 @@ def log() -> Any:
         return _render(ctx, form, idx, 400)
     school, mentor = ctx["school"], ctx["mentor"]
     day: dt.date = form.date.data
+    calendar = ctx["ev"].report.bundle.calendar
+    earliest = calendar.year_start - dt.timedelta(days=EARLIEST_DAYS)
     if day > today_at(school):
         form.date.errors = [t("不能记录将来的日期。", "An activity cannot be dated in the future.")]
         return _render(ctx, form, idx, 400)
+    if day < earliest:
+        form.date.errors = [t(f"日期早于本学年（{earliest.isoformat()} 之前），请检查年份。", f"The date is before this school year ({earliest.isoformat()}): check the year.")]
+        return _render(ctx, form, idx, 400)
+    before = {d.key: d for d in _owed(ctx, idx)}
     log_activity(school, mentor, form.action.data, day, form.students.data, form.duration_min.data, form.note.data or "")
-    flash(t("已记录。", "Logged."))
+    # what the activity met, said at once: a mentor who logs and sees nothing change would log it again
+    after = _context()
+    met = [d for d in _owed(after, mentees(after["ev"].report, mentor.code, after["ev"].day), done=True) if d.key in before]
+    if met:
+        flash(t("已记录：满足 ", "Logged: it meets ") + t("、", ", ").join(f"{d.label} · {d.subject}" for d in met[:5])
+              + (t(f" 等 {len(met)} 项", f" and {len(met) - 5} more") if len(met) > 5 else ""))  # fmt: skip
+    else:
+        flash(t("已记录。这次活动没有完成新的任务（日期不在未完成任务的时间窗口内，或该任务已完成）。",
+                "Logged. It completes no further duty (its date is outside the windows of the duties still owed, or they are done)."))  # fmt: skip
     return redirect(url_for("mentor.me"))
+
+
+EARLIEST_DAYS = 90  # an activity may be dated this long before the school year (a summer home visit), no earlier
+
+
+def _owed(ctx: dict[str, Any], idx: Any, done: bool = False) -> list[Any]:
+    """The mentor's duties still owed (or, with done, those done)."""
+    u = user()
+    duties = mentor_duties(ctx["ev"].report, ctx["mentor"].code, idx, class_name=u.class_name if u.role == "head_teacher" else None)
+    return [d for d in duties if (d.group == "done") == done and d.group != "upcoming"]
 
 
 def log_activity(school: m.School, mentor: m.Mentor, action: str, day: dt.date, student_codes: list[str], minutes: int | None,

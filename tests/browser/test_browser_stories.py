@@ -51,7 +51,7 @@ def duties_under(page: Any, group: str) -> list[Duty]:
         title = " ".join(li.locator(".title").inner_text().split())
         meta = " ".join(li.locator(".meta").inner_text().split())
         window = re.search(r"时间窗口 (\d{4}-\d\d-\d\d) – (\d{4}-\d\d-\d\d)", meta)
-        done = re.search(r"已做 (\d+)/(\d+)", meta)
+        done = re.search(r"已做 (\d+) 次，至少 (\d+) 次", meta)
         assert window and done, f"a duty without its window or count: {title} | {meta}"
         out.append(Duty(li.locator(".title strong").inner_text().strip(), li.locator(".title .subject").inner_text().strip(), dt.date.fromisoformat(window[1]),
                         dt.date.fromisoformat(window[2]), int(done[1]), int(done[2])))  # fmt: skip
@@ -119,7 +119,7 @@ def test_mentor_on_a_phone_logs_an_overdue_duty_and_sees_it_done(server: Any, op
         form.get_by_role("button", name="保存").click()
 
     expect(page).to_have_url(re.compile(r"/me$"))
-    expect(page.locator("p.flash")).to_have_text("已记录。")
+    expect(page.locator("p.flash")).to_contain_text(f"已记录：满足 {duty.label} · {duty.subject}")
     no_horizontal_scroll(page, 360)
     done = [d for d in duties_under(page, "done") if d.same(duty)]
     assert len(done) == 1, f"“{duty.label} · {duty.subject}” is not under 已完成 after logging: {duties_under(page, 'done')}"

@@ -45,7 +45,8 @@ def test_logging_an_activity_satisfies_the_duty_on_the_next_page(app: Any, login
     _, after = _my_duties(app, "mentor1a")
     same = next(d for d in after if (d.rule, d.student_code, d.window_start) == (duty.rule, duty.student_code, duty.window_start))
     assert same.status == "satisfied" and same.count == duty.count + 1
-    assert "已记录" in c.get("/me").get_data(as_text=True)
+    shown = c.get("/me").get_data(as_text=True)
+    assert f"已记录：满足 {duty.label} · {duty.subject}" in shown  # the flash names the duty the activity met
 
 
 def test_a_mentor_cannot_log_for_a_student_who_is_not_theirs_nor_in_the_future(app: Any, login: Any) -> None:
@@ -93,3 +94,24 @@ def test_a_head_teacher_sees_their_class_and_each_student_links_to_a_page_they_m
     links = re.findall(r'href="/students/(\d+)"', html[html.index('<h2 id="class">'):])
     assert links
     assert all(c.get(f"/students/{pk}").status_code == 200 for pk in links[:5])
+
+
+def test_an_activity_that_meets_nothing_new_says_so_and_a_date_before_the_year_is_refused(app: Any, login: Any) -> None:
+    _, duties = _my_duties(app, "mentor1a")
+    done = next(d for d in duties if d.group == "done" and d.student_code and d.scope == "student")
+    c = login("mentor1a")
+    r = c.post("/me/log", {"action": done.action, "students": [done.student_code], "date": done.window_start.isoformat()}, csrf_from="/me")
+    assert r.status_code == 302
+    assert "这次活动没有完成新的任务" in c.get("/me").get_data(as_text=True)
+    r = c.post("/me/log", {"action": done.action, "students": [done.student_code], "date": "2019-03-01"}, csrf_from="/me")
+    assert r.status_code == 400 and "日期早于本学年" in r.get_data(as_text=True) and "记录没有保存" in r.get_data(as_text=True)
+
+
+def test_the_log_link_of_an_overdue_duty_dates_the_form_inside_its_window(app: Any, login: Any) -> None:
+    _, duties = _my_duties(app, "mentor1a")
+    late = next(d for d in duties if d.group == "overdue" and d.student_code)
+    c = login("mentor1a")
+    html = c.get(f"/me?action={late.action}&student={late.student_code}&date={late.window_end.isoformat()}").get_data(as_text=True)
+    assert f'value="{late.window_end.isoformat()}"' in html
+    code = re.escape(late.student_code)
+    assert re.search(rf'<input[^>]*checked[^>]*value="{code}"|<input[^>]*value="{code}"[^>]*checked', html)
