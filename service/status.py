@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -161,7 +163,19 @@ def completion(report: Report) -> Completion:
             overdue[mi] += n
     mentors = b.mentors
     by_mentor = sorted(((mentors[i].id, mentors[i].name, n) for i, n in overdue.items()), key=lambda x: (-x[2], x[0]))
-    return Completion(by_rule, sorted((k, class_done[k], n) for k, n in class_begun.items()), by_mentor, statuses)
+    by_class = sorted(((k, class_done[k], n) for k, n in class_begun.items()), key=lambda row: class_order(row[0], b))
+    return Completion(by_rule, by_class, by_mentor, statuses)
+
+
+CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"十": 10}
+
+
+def class_order(name: str, bundle: Any) -> tuple[int, list[int], str]:
+    """Classes as a school lists them: by grade, then by the numbers in the name (一(2)班 before 一(10)班),
+    not by code point (which puts 三 before 二)."""
+    grades = [s.grade for s in bundle.students if s.class_name == name][:1]
+    numbers = [int(n) for n in re.findall(r"\d+", name)] or [CHINESE_DIGITS.get(c, 99) for c in name[:1]]
+    return (grades[0] if grades else 99, numbers, name)
 
 
 def _owing_mentors(report: Report, block: DutyBlock, late: np.ndarray) -> dict[int, int]:
