@@ -6,8 +6,8 @@ so a page picks its few dozen duties out of a school's tens of thousands without
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 

@@ -96,6 +96,9 @@ def show(school_id: int) -> Any:
                                                           m.SchemeVersion.number == request.args.get("version", type=int)))  # fmt: skip
         if shown is None:
             abort(404)
+    shown_or_current = shown or current_scheme(g.db, sch.id, today_at(sch)) or next(iter(_versions(sch.id)), None)
+    if shown_or_current is not None:
+        form.text.data = shown_or_current.source  # a new version starts from the exact text of this one
     return _page(sch, form, shown=shown)
 
 

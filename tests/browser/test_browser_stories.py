@@ -143,8 +143,11 @@ def test_admin_sees_a_scheme_error_on_its_line_then_publishes_the_fix(open_page:
     page.locator("nav.top").get_by_role("link", name="方案", exact=True).click()
     expect(page).to_have_url(re.compile(r"/schools/\d+/scheme$"))
     scheme_url = page.url
-    source = page.locator("table.source tr[id^=L] td:not(.ln) pre").all_text_contents()
-    assert source, "the scheme in force is not shown"
+    shown = page.locator("table.source tr[id^=L] td:not(.ln)").all_text_contents()
+    assert shown, "the scheme in force is not shown"
+    editor = page.get_by_label(re.compile("或在此编辑方案文本"))
+    source = editor.input_value().splitlines()
+    assert [line.rstrip() for line in source] == [line.rstrip() for line in shown], "the editor does not hold the text shown"
     before = versions(page)
     assert before, "no version in the history"
 
@@ -154,7 +157,7 @@ def test_admin_sees_a_scheme_error_on_its_line_then_publishes_the_fix(open_page:
     typo = typos[keyword]
     broken = list(source)
     broken[n - 1] = broken[n - 1].replace(keyword, typo, 1)
-    page.get_by_label("或粘贴方案文本").fill("\n".join(broken) + "\n")
+    editor.fill("\n".join(broken) + "\n")
     with page.expect_navigation():
         page.get_by_role("button", name="检查并发布").click()
 
@@ -168,7 +171,7 @@ def test_admin_sees_a_scheme_error_on_its_line_then_publishes_the_fix(open_page:
     assert versions(page) == before, "a scheme with an error gained a version"
 
     # fix it in the text the page kept, and publish
-    box = page.get_by_label("或粘贴方案文本")
+    box = page.get_by_label(re.compile("或在此编辑方案文本"))
     kept = box.input_value()
     fixed = kept.splitlines()
     assert fixed[n - 1].startswith(typo), "the page lost the pasted text"
