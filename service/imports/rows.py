@@ -56,7 +56,10 @@ def key_text(kind: str, row: Row) -> str:
 
 
 def _limits(kind: str, row: Row, headers: dict[str, str]) -> tuple[str, str, str, str] | None:
-    """(column, code, en, zh) when a value does not fit the database's column; None when it fits."""
+    """(column, code, en, zh) when a value does not fit the database's column, or a name is empty; None when it fits."""
+    if kind in ("mentors", "students") and not row["name"].strip():
+        # the engine reads a row without a name, but a roster that blanks one would lose it: an import refuses it
+        return headers.get("name", "name"), "missing-name", "the name is empty", "姓名为空"
     for col, most in LIMITS[kind].items():
         if len(row[col]) > most:
             return (headers.get(col, col), "too-long", f"'{row[col][:20]}…' is too long: at most {most} characters",

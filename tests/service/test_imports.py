@@ -419,3 +419,17 @@ def test_a_process_killed_in_the_middle_of_an_import_leaves_nothing(app: Any, lo
     after = counts(app, s1)
     assert (after["students"], after["activities"], after["activity_students"]) == (before["students"] + 50, before["activities"] + 1,
                                                                                    before["activity_students"] + 2)  # fmt: skip
+
+
+def test_an_empty_name_is_a_bad_row_not_a_change(app: Any, login: Any) -> None:
+    """A roster row whose 姓名 is blank would wipe the name the school keeps: the dry run refuses it, on its row."""
+    c = login("admin1")
+    s1 = app.config["info"]["schools"][0]
+    with app.extensions["db_sessions"]() as db:
+        student = db.scalar(select(m.Student).where(m.Student.school_id == s1).order_by(m.Student.id))
+    text = f"学号,姓名,年级,班级\n{student.code},,{student.grade},{student.class_name}\n"
+    r = c.post(f"/schools/{s1}/import", {"file": (io.BytesIO(text.encode("utf-8")), "students.csv"), "kind": "students"},
+               csrf_from=f"/schools/{s1}/import", content_type="multipart/form-data")  # fmt: skip
+    assert r.status_code == 302
+    page = c.get(r.headers["Location"]).get_data(as_text=True)
+    assert "姓名为空" in page and "students.csv" in page
