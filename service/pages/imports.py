@@ -10,8 +10,10 @@ what would be added and changed), then the import, all or nothing (service/impor
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -82,15 +84,17 @@ def _upload(school_id: int, token: str) -> imports.Upload:
     return found
 
 
-def _recent(school_id: int) -> list[tuple[m.AuditEntry, str]]:
+def _recent(sch: m.School) -> list[tuple[m.AuditEntry, str, str]]:
+    """The latest imports: (entry, who, when in the school's own time zone)."""
     rows = g.db.execute(select(m.AuditEntry, m.User.username).outerjoin(m.User, m.User.id == m.AuditEntry.user_id)
-                        .where(m.AuditEntry.school_id == school_id, m.AuditEntry.action == "import")
+                        .where(m.AuditEntry.school_id == sch.id, m.AuditEntry.action == "import")
                         .order_by(m.AuditEntry.at.desc(), m.AuditEntry.id.desc()).limit(RECENT)).all()  # fmt: skip
-    return [(a, name or "") for a, name in rows]
+    zone = ZoneInfo(sch.timezone or "Asia/Shanghai")
+    return [(a, name or "", a.at.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")) for a, name in rows]
 
 
 def _page(sch: m.School, form: UploadForm, status: int = 200) -> Any:
-    return render_template("imports.html", school=sch, form=form, recent=_recent(sch.id), kind_label=kind_label), status
+    return render_template("imports.html", school=sch, form=form, recent=_recent(sch), kind_label=kind_label), status
 
 
 @bp.route("/schools/<int:school_id>/import")
