@@ -68,7 +68,7 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
     accounts: list[tuple[str, str, str]] = []
     for n, spec in enumerate(sizes, start=1):
         ir = compile_file(SCHEMES / spec.scheme)
-        school = m.School(district_id=district.id, name=spec.name)
+        school = m.School(district_id=district.id, name=ir.get("school") or spec.name)  # as the scheme names it
         session.add(school)
         session.flush()
         with tempfile.TemporaryDirectory() as tmp:

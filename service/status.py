@@ -203,18 +203,30 @@ def _owing_mentors(report: Report, block: DutyBlock, late: np.ndarray) -> dict[i
 class StudentLine:
     code: str
     name: str
+    class_name: str
+    mentors: tuple[str, ...]  # names of the mentors assigned today; empty: nobody
     overdue: int
     owed: int  # due soon or open
     done: int
 
 
 def class_overview(report: Report, class_name: str) -> list[StudentLine]:
-    """A head teacher's class: each student's overdue, owed and done duties, the most overdue first."""
+    """A head teacher's class: each student's mentors and overdue, owed and done duties, the most overdue first."""
     b = report.bundle
     k = b.class_index.get(class_name)
     if k is None:
         return []
-    members = np.flatnonzero(b.student_class == k)
+    return student_overview(report, np.flatnonzero(b.student_class == k))
+
+
+def student_overview(report: Report, members: np.ndarray) -> list[StudentLine]:
+    """Each of these students (engine indexes): their mentors today and their overdue, owed and done duties."""
+    b = report.bundle
+    day = report.as_of.toordinal()
+    active = (b.assign_start <= day) & (b.assign_end >= day)
+    mentors_of: dict[int, list[str]] = defaultdict(list)
+    for st, mi in zip(b.assign_student[active].tolist(), b.assign_mentor[active].tolist(), strict=True):
+        mentors_of[st].append(b.mentors[mi].name)
     counts = np.zeros((len(b.students), 3), np.int64)
     overdue, upcoming = STATUSES.index("overdue"), STATUSES.index("upcoming")
     done_codes = [STATUSES.index(s) for s in DONE]
@@ -226,5 +238,6 @@ def class_overview(report: Report, class_name: str) -> list[StudentLine]:
         np.add.at(counts[:, 0], who[st == overdue], 1)
         np.add.at(counts[:, 2], who[np.isin(st, done_codes)], 1)
         np.add.at(counts[:, 1], who[~np.isin(st, [overdue, upcoming, *done_codes])], 1)
-    lines = [StudentLine(b.students[i].id, b.students[i].name, *map(int, counts[i])) for i in members.tolist()]
+    lines = [StudentLine(b.students[i].id, b.students[i].name, b.students[i].class_name, tuple(mentors_of.get(i, ())), *map(int, counts[i]))
+             for i in members.tolist()]  # fmt: skip
     return sorted(lines, key=lambda s: (-s.overdue, -s.owed, s.code))

@@ -19,7 +19,7 @@ from .. import models as m
 from ..access import TEACHERS, allow
 from ..i18n import current_lang, t
 from ..repository import today_at
-from ..status import GROUPS, class_overview, mentees, mentor_duties
+from ..status import GROUPS, class_overview, mentees, mentor_duties, student_overview
 from .common import evaluation, school_of_user, user
 
 bp = Blueprint("mentor", __name__)
@@ -96,10 +96,12 @@ def _render(ctx: dict[str, Any], form: LogForm, idx: Any, status: int = 200) -> 
             duties = mentor_duties(ev.report, mentor.code, idx, class_name=u.class_name if u.role == "head_teacher" else None)
             groups = {group: [d for d in duties if d.group == group] for group in GROUPS}
             scores = [s for s in ev.report.scores if s.mentor == mentor.code]
-            klass = class_overview(ev.report, u.class_name) if u.role == "head_teacher" and u.class_name else []
-            student_pk = _student_pks(ctx["school"].id, [d.student_code for d in duties if d.student_code] + [s.code for s in klass])
+            # students without a mentor first: the head teacher is the one to notice
+            klass = sorted(class_overview(ev.report, u.class_name), key=lambda s: bool(s.mentors)) if u.role == "head_teacher" and u.class_name else []
+            mine = sorted(student_overview(ev.report, idx), key=lambda s: (-s.overdue, -s.owed, s.class_name, s.name))
+            student_pk = _student_pks(ctx["school"].id, [d.student_code for d in duties if d.student_code] + [s.code for s in klass + mine])
             duties_html = ev.memo[key] = Markup(render_template("_me_duties.html", groups=groups, scores=scores, student_pk=student_pk,
-                                                                duties=duties, klass=klass, class_name=u.class_name, **ctx))  # fmt: skip
+                                                                duties=duties, klass=klass, mine=mine, class_name=u.class_name, **ctx))  # fmt: skip
     return render_template("me.html", form=form, duties_html=duties_html, **ctx), status
 
 

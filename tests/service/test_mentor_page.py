@@ -27,8 +27,9 @@ def test_duties_come_overdue_first_then_due_soon_open_done(app: Any, login: Any)
     _, duties = _my_duties(app, "mentor1a")
     assert [GROUPS.index(d.group) for d in duties] == sorted(GROUPS.index(d.group) for d in duties)
     html = login("mentor1a").get("/me").get_data(as_text=True)
-    shown = re.findall(r'<h2 id="(\w+)">', html)
+    shown = [g for g in re.findall(r'<h2 id="(\w+)">', html) if g in GROUPS]
     assert shown == [g for g in GROUPS if any(d.group == g for d in duties)]
+    assert '<h2 id="students">我的学生' in html  # and a list of their students, each a link to the student's page
 
 
 def test_logging_an_activity_satisfies_the_duty_on_the_next_page(app: Any, login: Any) -> None:
