@@ -36,7 +36,10 @@ def gunicorn_run(url: str, host: str, port: int, workers: int, threads: int) -> 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-                               "accesslog": "-", "timeout": 120, "preload_app": False}.items():  # fmt: skip
+                               "accesslog": "-", "timeout": 120, "preload_app": False,
+                               # longer than a browser waits between a teacher's clicks: a connection closed as a request
+                               # arrives on it is an error the user sees
+                               "keepalive": 75}.items():  # fmt: skip
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
