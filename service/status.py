@@ -219,9 +219,11 @@ def class_overview(report: Report, class_name: str) -> list[StudentLine]:
     return student_overview(report, np.flatnonzero(b.student_class == k))
 
 
-def student_overview(report: Report, members: np.ndarray) -> list[StudentLine]:
-    """Each of these students (engine indexes): their mentors today and their overdue, owed and done duties."""
+def student_overview(report: Report, members: np.ndarray, mentor_code: str | None = None) -> list[StudentLine]:
+    """Each of these students (engine indexes): their mentors today and their overdue, owed and done duties (with a
+    mentor, of that mentor's pairs only: another mentor's pair duty is not theirs to count)."""
     b = report.bundle
+    mi = b.mentor_index.get(mentor_code, -2) if mentor_code is not None else None
     day = report.as_of.toordinal()
     active = (b.assign_start <= day) & (b.assign_end >= day)
     mentors_of: dict[int, list[str]] = defaultdict(list)
@@ -232,6 +234,8 @@ def student_overview(report: Report, members: np.ndarray) -> list[StudentLine]:
     done_codes = [STATUSES.index(s) for s in DONE]
     for block in report.blocks:
         mine = np.isin(block.student, members)
+        if mi is not None and block.scope == "pair":
+            mine &= block.mentor == mi
         if not mine.any():
             continue
         st, who = block.status[mine], block.student[mine]

@@ -63,7 +63,8 @@ def _mentee_choices(ctx: dict[str, Any]) -> tuple[list[tuple[str, str]], Any]:
         return [], None
     idx = mentees(ev.report, mentor.code, ev.day)
     students = ev.report.bundle.students
-    return sorted(((students[i].id, f"{students[i].name}（{students[i].class_name}）") for i in idx.tolist()), key=lambda c: c[1]), idx
+    return sorted(((students[i].id, t(f"{students[i].name}（{students[i].class_name}）", f"{students[i].name} ({students[i].class_name})"))
+                   for i in idx.tolist()), key=lambda c: c[1]), idx  # fmt: skip
 
 
 @bp.route("/me")
@@ -98,7 +99,7 @@ def _render(ctx: dict[str, Any], form: LogForm, idx: Any, status: int = 200) -> 
             scores = [s for s in ev.report.scores if s.mentor == mentor.code]
             # students without a mentor first: the head teacher is the one to notice
             klass = sorted(class_overview(ev.report, u.class_name), key=lambda s: bool(s.mentors)) if u.role == "head_teacher" and u.class_name else []
-            mine = sorted(student_overview(ev.report, idx), key=lambda s: (-s.overdue, -s.owed, s.class_name, s.name))
+            mine = sorted(student_overview(ev.report, idx, mentor.code), key=lambda s: (-s.overdue, -s.owed, s.class_name, s.name))
             student_pk = _student_pks(ctx["school"].id, [d.student_code for d in duties if d.student_code] + [s.code for s in klass + mine])
             duties_html = ev.memo[key] = Markup(render_template("_me_duties.html", groups=groups, scores=scores, student_pk=student_pk,
                                                                 duties=duties, klass=klass, mine=mine, class_name=u.class_name, **ctx))  # fmt: skip

@@ -68,11 +68,13 @@ def _rows(ev: Any) -> Any:
     b = ev.report.bundle
     students = {st.id: st for st in b.students}
     mentor_names = {mm.id: mm.name for mm in b.mentors}
+    title = {a.name: a.title or a.name for a in ev.scheme.actions}  # the action as the scheme (and the log form) names it
     for rule, rows in ev.report.duty_rows():
         for subject, mentors, start, end, due, count, status, _evidence, _event in rows:
             code = subject.split("/", 1)[1] if rule.scope == "pair" else subject
             st = students.get(code) if rule.scope in ("student", "pair") else None
-            yield [rule.label or rule.id, rule.action, st.name if st else subject, st.id if st else "", st.class_name if st else "",
+            klass = st.class_name if st else (subject if rule.scope == "class" else "")  # a class duty's class, in the class column
+            yield [rule.label or rule.id, title.get(rule.action, rule.action), st.name if st else "", st.id if st else "", klass,
                    "、".join(mentor_names.get(x, x) for x in mentors), ";".join(mentors), dt.date.fromisoformat(start),
                    dt.date.fromisoformat(end), dt.date.fromisoformat(due), count, rule.min, status_word(status)]  # fmt: skip
 
