@@ -41,7 +41,7 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check rules_dsl engine mentorship synth service tests
-	$(BIN)/mypy rules_dsl engine
+	$(BIN)/mypy rules_dsl engine service
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -75,7 +75,7 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
             generate_school(Path(tmp), students=spec.students, seed=n, activities=spec.activities, school_year=school_year_holding(today),
                             until=today, scheme=ir)  # fmt: skip
             bundle = load_bundle(tmp, skip_bad_rows=True)
-        store_bundle(session, school, bundle, progress=lambda line, name=spec.name: progress(f"  {name}: {line}"))
+        store_bundle(session, school, bundle, progress=_prefixed(progress, spec.name))
         session.add(m.SchemeVersion(school_id=school.id, number=1, file_name=spec.scheme, source=(SCHEMES / spec.scheme).read_text(encoding="utf-8"),
                                     ir=ir, effective=bundle.calendar.year_start - dt.timedelta(days=30), note="演示方案"))  # fmt: skip
         accounts += _school_accounts(session, school, n, _showcase_mentors(ir, bundle, today))
@@ -88,6 +88,10 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
     accounts_file(db_path).write_text(json.dumps(accounts, ensure_ascii=False))
     accounts_file(db_path).chmod(0o600)
     return accounts
+
+
+def _prefixed(progress: Callable[[str], None], name: str) -> Callable[[str], None]:
+    return lambda line: progress(f"  {name}: {line}")
 
 
 def _showcase_mentors(ir: dict, bundle: Any, today: dt.date) -> list[str]:  # type: ignore[type-arg]

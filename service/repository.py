@@ -74,7 +74,7 @@ class SchoolData:
     bundle: Bundle = field(default=None)  # type: ignore[assignment]  # built from the tables when not given
 
     def __post_init__(self) -> None:
-        if self.bundle is None:
+        if self.bundle is None:  # type: ignore[comparison-overlap]
             self.bundle = self.build()
 
     def build(self) -> Bundle:
@@ -154,9 +154,9 @@ def with_new_activities(session: Session, data: SchoolData, school: m.School) ->
     # only the new rows are checked and built, then merged into the log (the roster is unchanged); a repeated id
     # (None) sends the school through the full build, which reports it
     bundle = bundle_with_activities(data.bundle, acts, "id", activity_students=(rows, students))
-    return SchoolData(school.data_version, school.roster_version, data.calendar, tables, np.concatenate([data.link_rows, rows + offset]),
-                      pa.concat_arrays([data.link_students, students]), data.mentor_code, data.student_code,
-                      np.concatenate([data.activity_pk, pks]), bundle)  # fmt: skip
+    fields = (school.data_version, school.roster_version, data.calendar, tables, np.concatenate([data.link_rows, rows + offset]),
+              pa.concat_arrays([data.link_students, students]), data.mentor_code, data.student_code, np.concatenate([data.activity_pk, pks]))
+    return SchoolData(*fields, bundle) if bundle is not None else SchoolData(*fields)
 
 
 @dataclass(frozen=True)
