@@ -40,6 +40,7 @@ class DutyView:
     evidence_days: tuple[dt.date, ...]  # their dates, as a mentor recognises them
     event: tuple[str, dt.date] | None
     action_title: str = ""  # the action as the scheme names it ("学生家访"), the log form's words
+    mentor_name: str = ""  # whose duty, for a pair's duty: a student with two mentors has one of each
 
     @property
     def key(self) -> tuple[str, str | None, str, dt.date]:
@@ -94,6 +95,7 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
     today = report.as_of.toordinal()
     names = {s.id: s.name for s in b.students} if block.scope in ("student", "pair") else {}
     ev = report.bundle.activities
+    mentor_names = [mm.name for mm in b.mentors] if block.scope == "pair" else []
     action = report.scheme.action(r.action)
     title = (action.title if action is not None and action.title else r.action)
     out = []
@@ -119,7 +121,7 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
             event = (r.event.kind, dt.date.fromordinal(int(block.event_day[i])))
         out.append(DutyView(r.id, r.label or r.action, r.action, r.scope, subject, student, dt.date.fromordinal(int(block.start[i])),
                             dt.date.fromordinal(end), dt.date.fromordinal(due), int(block.count[i]), r.min, r.max, status, group,
-                            evidence, days, event, title))  # fmt: skip
+                            evidence, days, event, title, mentor_names[int(block.mentor[i])] if block.scope == "pair" else ""))  # fmt: skip
     return out
 
 
