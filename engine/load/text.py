@@ -32,13 +32,19 @@ def normalised(arr: pa.Array) -> pa.Array:
         arr = arr.combine_chunks()
     data = arr.buffers()[2]
     raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
-    if not ((raw <= 32) | (raw >= 127)).any():  # printable ASCII without a blank: already normal (no copy of every cell)
+    if not _any_blank_or_wide(raw):  # printable ASCII without a blank: already normal (no copy of every cell)
         return arr
     ascii_ = pc.string_is_ascii(arr)
     if len(arr) and not pc.all(ascii_).as_py():  # NFKC on the few cells that are not ASCII
         other = pc.invert(ascii_)
         arr = pc.replace_with_mask(arr, other, pc.utf8_normalize(arr.filter(other), "NFKC"))
     return pc.utf8_trim_whitespace(arr)
+
+
+def _any_blank_or_wide(raw: np.ndarray, step: int = 1 << 24) -> bool:
+    """Whether any byte is a blank, a control or not ASCII: asked in blocks, which stops at the first found and, at 10M
+    cells, keeps the temporaries at 16 MB instead of three arrays the size of the text."""
+    return any(bool(((block <= 32) | (block >= 127)).any()) for block in (raw[at : at + step] for at in range(0, len(raw), step)))
 
 
 def norm(text: str) -> str:
