@@ -59,6 +59,17 @@ def mentees(report: Report, mentor_code: str, day: dt.date) -> np.ndarray:
     return np.unique(b.assign_student[active])
 
 
+def mentors_today(report: Report) -> dict[int, list[int]]:
+    """Each student's mentors on the report's day (engine indexes), from the assignments active then."""
+    b = report.bundle
+    day = report.as_of.toordinal()
+    active = (b.assign_start <= day) & (b.assign_end >= day)
+    out: dict[int, list[int]] = defaultdict(list)
+    for st, mi in zip(b.assign_student[active].tolist(), b.assign_mentor[active].tolist(), strict=True):
+        out[st].append(mi)
+    return out
+
+
 def mentor_duties(report: Report, mentor_code: str, students: np.ndarray, class_name: str | None = None) -> list[DutyView]:
     """The duties a mentor owes: their pairs, their current students' per-student duties, their own per-mentor duties
     (and their class's, for a head teacher); ordered overdue, due soon, open, done, upcoming, then by due date."""
@@ -93,7 +104,6 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
     b = report.bundle
     grace, remind = report.scheme.grace_days, report.scheme.remind_days
     today = report.as_of.toordinal()
-    names = {s.id: s.name for s in b.students} if block.scope in ("student", "pair") else {}
     ev = report.bundle.activities
     mentor_names = [mm.name for mm in b.mentors] if block.scope == "pair" else []
     action = report.scheme.action(r.action)
@@ -109,9 +119,9 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
             group = "due_soon"
         else:
             group = status if status in ("overdue", "upcoming") else "open"
-        label = block.labels[int(block.subject[i])]
-        student = b.students[int(block.student[i])].id if int(block.student[i]) >= 0 else None
-        subject = names.get(student, label) if student is not None else label
+        si = int(block.student[i])
+        student = b.students[si].id if si >= 0 else None
+        subject = b.students[si].name if si >= 0 and block.scope in ("student", "pair") else block.labels[int(block.subject[i])]
         lo, hi = int(block.ev_lo[i]), int(block.ev_hi[i])
         rows_ = block.ev_rows[lo:hi]
         evidence = tuple(ev.id_texts(rows_)) if hi > lo else ()
@@ -144,6 +154,7 @@ def completion(report: Report) -> Completion:
     statuses: Counter[str] = Counter()
     upcoming, overdue_code = STATUSES.index("upcoming"), STATUSES.index("overdue")
     done_codes = [STATUSES.index(s) for s in DONE]
+    mentor_of = mentors_today(report)
     for block in report.blocks:
         st = block.status
         begun = st != upcoming
@@ -160,7 +171,7 @@ def completion(report: Report) -> Completion:
             for k, n in zip(*np.unique(klass[done[has_student]], return_counts=True), strict=True):
                 class_done[b.classes[int(k)]] += int(n)
         # overdue duties by the mentor who owes them: a pair's or a mentor's own, else the student's current mentors
-        owing = _owing_mentors(report, block, late)
+        owing = _owing_mentors(block, late, mentor_of)
         for mi, n in owing.items():
             overdue[mi] += n
     mentors = b.mentors
@@ -180,7 +191,7 @@ def class_order(name: str, bundle: Any) -> tuple[int, list[int], str]:
     return (grades[0] if grades else 99, numbers, name)
 
 
-def _owing_mentors(report: Report, block: DutyBlock, late: np.ndarray) -> dict[int, int]:
+def _owing_mentors(block: DutyBlock, late: np.ndarray, mentor_of: dict[int, list[int]]) -> dict[int, int]:
     rows = np.flatnonzero(late)
     if not len(rows):
         return {}
@@ -189,12 +200,6 @@ def _owing_mentors(report: Report, block: DutyBlock, late: np.ndarray) -> dict[i
         for mi, n in zip(*np.unique(block.mentor[rows], return_counts=True), strict=True):
             out[int(mi)] += int(n)
         return out
-    b = report.bundle
-    day = report.as_of.toordinal()
-    active = (b.assign_start <= day) & (b.assign_end >= day)
-    mentor_of: dict[int, list[int]] = defaultdict(list)
-    for s, mi in zip(b.assign_student[active].tolist(), b.assign_mentor[active].tolist(), strict=True):
-        mentor_of[s].append(mi)
     for s in block.student[rows].tolist():
         for mi in mentor_of.get(s, ()):
             out[mi] += 1
@@ -226,11 +231,7 @@ def student_overview(report: Report, members: np.ndarray, mentor_code: str | Non
     mentor, of that mentor's pairs only: another mentor's pair duty is not theirs to count)."""
     b = report.bundle
     mi = b.mentor_index.get(mentor_code, -2) if mentor_code is not None else None
-    day = report.as_of.toordinal()
-    active = (b.assign_start <= day) & (b.assign_end >= day)
-    mentors_of: dict[int, list[str]] = defaultdict(list)
-    for st, mi in zip(b.assign_student[active].tolist(), b.assign_mentor[active].tolist(), strict=True):
-        mentors_of[st].append(b.mentors[mi].name)
+    mentor_of = mentors_today(report)
     counts = np.zeros((len(b.students), 3), np.int64)
     overdue, upcoming = STATUSES.index("overdue"), STATUSES.index("upcoming")
     done_codes = [STATUSES.index(s) for s in DONE]
@@ -244,6 +245,7 @@ def student_overview(report: Report, members: np.ndarray, mentor_code: str | Non
         np.add.at(counts[:, 0], who[st == overdue], 1)
         np.add.at(counts[:, 2], who[np.isin(st, done_codes)], 1)
         np.add.at(counts[:, 1], who[~np.isin(st, [overdue, upcoming, *done_codes])], 1)
-    lines = [StudentLine(b.students[i].id, b.students[i].name, b.students[i].class_name, tuple(mentors_of.get(i, ())), *map(int, counts[i]))
+    lines = [StudentLine(b.students[i].id, b.students[i].name, b.students[i].class_name, tuple(b.mentors[j].name for j in mentor_of.get(i, ())),
+                         *map(int, counts[i]))
              for i in members.tolist()]  # fmt: skip
     return sorted(lines, key=lambda s: (-s.overdue, -s.owed, s.code))
