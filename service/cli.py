@@ -19,6 +19,10 @@ from . import db
 DEFAULT_INSTANCE = Path("instance")
 
 
+# every command but `demo` names its database the same way
+db_option = click.option("--db", "db_", help="Database URL (postgresql+psycopg://…) or SQLite file; default $DATABASE_URL or instance/mentorship.db.")
+
+
 def _url(value: str | None) -> str:
     """A URL as given, a path as an SQLite file, or DATABASE_URL, or instance/mentorship.db."""
     if value and "://" in value:
@@ -49,7 +53,7 @@ def gunicorn_run(url: str, host: str, port: int, workers: int, threads: int) -> 
 
 
 @click.command()
-@click.option("--db", "db_", help="Database URL (postgresql://…) or SQLite file; default $DATABASE_URL or instance/mentorship.db.")
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
@@ -115,7 +119,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.option("--revision", default="head", show_default=True)
 def upgrade(db_: str | None, revision: str) -> None:
     """Bring the database up to the code's revision."""
@@ -127,7 +131,7 @@ def upgrade(db_: str | None, revision: str) -> None:
 
 
 @db_group.command("downgrade")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.option("--revision", required=True)
 def downgrade(db_: str | None, revision: str) -> None:
     """Take the database back to an earlier revision (`base`: no tables)."""
@@ -147,7 +151,7 @@ def school_group() -> None:
 
 
 @school_group.command("add")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.option("--name", required=True, help="The school's name, as pages show it.")
 @click.option("--district", "district_name", help="The district's name (made when new).")
 @click.option("--calendar", "calendar_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
@@ -184,7 +188,7 @@ def user_group() -> None:
 
 
 @user_group.command("add")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.argument("username")
 @click.option("--role", type=click.Choice(["mentor", "head_teacher", "school_admin", "district"]), required=True)
 @click.option("--school", "school_id", type=int, help="The school's number (mentor, head teacher, school admin).")
@@ -233,7 +237,7 @@ def _set_user(db_: str | None, username: str, **values: Any) -> None:
 
 
 @user_group.command("disable")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.argument("username")
 def user_disable(db_: str | None, username: str) -> None:
     """Disable an account: its sessions end at once, on every worker."""
@@ -242,7 +246,7 @@ def user_disable(db_: str | None, username: str) -> None:
 
 
 @user_group.command("enable")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.argument("username")
 def user_enable(db_: str | None, username: str) -> None:
     _set_user(db_, username, disabled=False)
@@ -250,7 +254,7 @@ def user_enable(db_: str | None, username: str) -> None:
 
 
 @user_group.command("password")
-@click.option("--db", "db_", help="Database URL or SQLite file.")
+@db_option
 @click.argument("username")
 @click.password_option()
 def user_password(db_: str | None, username: str, password: str) -> None:

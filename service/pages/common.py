@@ -14,10 +14,7 @@ def user() -> m.User:
 
 
 def school_of_user() -> m.School:
-    school = g.db.get(m.School, user().school_id)
-    if school is None:
-        abort(404)
-    return school  # type: ignore[no-any-return]
+    return school(user().school_id)  # type: ignore[arg-type]
 
 
 def school(school_id: int) -> m.School:
