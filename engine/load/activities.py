@@ -249,6 +249,9 @@ def fixed_width(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, "S1")  # numpy widens the narrower chunks
 
 
+ODD_IDS = 10_000  # ids of another length than most, copied one by one (the rest in runs); more: the general path
+
+
 def _fixed_width(arr: pa.Array) -> np.ndarray:
     n = len(arr)
     _, offsets_buf, data_buf = arr.buffers()
@@ -260,6 +263,16 @@ def _fixed_width(arr: pa.Array) -> np.ndarray:
     if int(lengths.min()) == width:
         return data[offsets[0] : offsets[-1]].copy().view(f"S{width}")
     out = np.zeros((n, width), np.uint8)
+    common = int(np.bincount(lengths).argmax())
+    odd = np.flatnonzero(lengths != common)
+    if len(odd) <= ODD_IDS:  # the usual log with a few ids of another length: no per-byte index for the rest
+        bounds = np.r_[-1, odd, n].tolist()
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):  # the rows between two odd ones lie side by side
+            if b > a + 1:
+                out[a + 1 : b, :common] = data[offsets[a + 1] : offsets[b]].reshape(b - a - 1, common)
+        for r in odd.tolist():
+            out[r, : lengths[r]] = data[offsets[r] : offsets[r + 1]]
+        return out.view(f"S{width}").reshape(n)
     step = 1 << 20
     for lo in range(0, n, step):  # bounded temporaries at any size
         hi = min(n, lo + step)
