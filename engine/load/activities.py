@@ -79,12 +79,41 @@ def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | No
     n = len(ids)
     flagged = np.asarray(pc.equal(ids, "").to_numpy(zero_copy_only=False), dtype=bool).copy()
     first = None
-    if n > 1 and not pc.all(pc.less(ids[:-1], ids[1:])).as_py():  # ids in increasing order (as logs are numbered) cannot repeat
+    # ids in increasing order (as logs are numbered) cannot repeat; nor can ids in order but for a few rows pasted in
+    # (asked without hashing every id): only the others are hashed
+    if n > 1 and not _in_order_but_a_few(ids, flagged):
         id_values, id_code = codes(ids)
         if len(id_values) < n:  # a repeated id: every use after the first is flagged
             first = np.unique(id_code, return_index=True)[1][id_code]
             flagged |= first != np.arange(n)
     return ids, flagged, first
+
+
+def _in_order_but_a_few(ids: pa.Array, blank: np.ndarray) -> bool:
+    """Whether the ids are distinct because they rise row by row, but for at most ODD_IDS rows out of order, which
+    repeat neither each other nor any other id (one binary search each into the rest). False: they must be hashed."""
+    up = np.asarray(pc.less(ids[:-1], ids[1:]).to_numpy(zero_copy_only=False), dtype=bool)
+    if up.all():
+        return True
+    if blank.any():  # blank ids are each other's repeats: the hashing path says so, as it always has
+        return False
+    falls = np.flatnonzero(~up) + 1  # rows not above the one before: they, or the row before, are out of order
+    if len(falls) > ODD_IDS:
+        return False
+    odd = np.unique(np.r_[falls - 1, falls])
+    rest = np.ones(len(ids), dtype=bool)
+    rest[odd] = False
+    others = ids.filter(pa.array(rest))
+    if len(others) > 1 and not pc.all(pc.less(others[:-1], others[1:])).as_py():
+        return False
+    suspects = fixed_width(ids.take(pa.array(odd)))
+    if len(set(suspects.tolist())) < len(suspects):
+        return False
+    sorted_rest = fixed_width(others)
+    width = np.dtype(f"S{max(suspects.itemsize, sorted_rest.itemsize)}")
+    sorted_rest, suspects = sorted_rest.astype(width), suspects.astype(width)
+    at = np.minimum(np.searchsorted(sorted_rest, suspects), max(len(sorted_rest) - 1, 0))
+    return not (len(sorted_rest) and (sorted_rest[at] == suspects).any())
 
 
 def _student_lists(table: RawTable, students: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
