@@ -136,6 +136,7 @@ class _Compiler:
             "name": a.name.text,
             "title": a.title,
             "min_minutes": _int(a.min_minutes) if a.min_minutes is not None else None,
+            "members": None,
             "source": _source(a.span),
         }
 
@@ -159,6 +160,7 @@ class _Compiler:
             "min": low,
             "max": high,
             "where": cond(r.where) if r.where is not None else None,
+            "advisory": False,
             "source": _source(r.span),
         }
 
@@ -202,6 +204,7 @@ class _Compiler:
             "scope": scope,
             "window": window,
             "where": where,
+            "moments": None,
             "source": _source(r.span),
         }
 
