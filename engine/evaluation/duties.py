@@ -15,9 +15,9 @@ import numpy as np
 
 from ..model.bundle import Bundle
 from ..model.calendar import Term
-from ..model.scheme import Rule, Scheme
+from ..model.scheme import EventSpec, Rule, Scheme
 from .subjects import Masks, Roster
-from .windows import event_window, period_windows
+from .windows import apply_clause, event_window, period_windows, union_runs
 
 STATUSES = ("upcoming", "exceeded", "satisfied", "overdue", "open")
 UPCOMING, EXCEEDED, SATISFIED, OVERDUE, OPEN = range(5)
@@ -54,6 +54,7 @@ class DutyBlock:
     ev_lo: np.ndarray  # evidence of duty i is ev_rows[ev_lo[i]:ev_hi[i]]
     ev_hi: np.ndarray
     ev_rows: np.ndarray
+    runs: Runs | None = None  # key moments: the runs of days each duty's window is made of
 
     def __len__(self) -> int:
         return int(self.subject.shape[0])
@@ -63,6 +64,20 @@ def evaluate_rule(rule: Rule, ctx: Context) -> DutyBlock:
     q = _queries(rule, ctx)
     entries = _entries(rule, ctx, q)
     return _judge(rule, ctx, q, entries)
+
+
+@dataclass(frozen=True, eq=False)
+class Runs:
+    """The runs of consecutive days of each duty of a key-moment rule: those of duty i are start[ptr[i]:ptr[i + 1]]
+    to end[ptr[i]:ptr[i + 1]], in day order."""
+
+    ptr: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def of(self, i: int) -> list[tuple[int, int]]:
+        a, b = int(self.ptr[i]), int(self.ptr[i + 1])
+        return list(zip(self.start[a:b].tolist(), self.end[a:b].tolist(), strict=True))
 
 
 @dataclass
@@ -76,6 +91,7 @@ class _Queries:
     end: np.ndarray
     event_day: np.ndarray | None
     pairs: tuple[np.ndarray, np.ndarray] | None = None  # pair subject → (mentor, student)
+    runs: Runs | None = None  # key moments: each query's runs (start/end above are their bounds)
 
 
 def _i64(values: object) -> np.ndarray:
@@ -86,6 +102,8 @@ def _queries(rule: Rule, ctx: Context) -> _Queries:
     b = ctx.bundle
     n_students = len(b.students)
     none = np.full(0, -1, dtype=np.int64)
+    if rule.moments is not None:
+        return _moment_queries(rule, ctx)
     if rule.scope == "pair":
         return _pair_queries(rule, ctx)
     labels: Sequence[str]
@@ -122,12 +140,22 @@ def _student_event_windows(rule: Rule, ctx: Context) -> tuple[np.ndarray, np.nda
     student. For one rule every window has the same length, so (student, start) identifies
     a window: merging identical windows is a unique over that key.
     """
+    assert rule.event is not None
+    return _event_windows(rule.event, _eligible(rule, ctx), ctx)
+
+
+def _eligible(rule: Rule, ctx: Context) -> np.ndarray:
+    """The students a rule per student (its `where` applied) or per pair (`where` applied to the pairs later) can be about."""
+    if rule.scope == "pair":
+        return ctx.in_scope
+    return ctx.in_scope & ctx.masks.over(rule.where, np.arange(len(ctx.bundle.students), dtype=np.int64))
+
+
+def _event_windows(spec: EventSpec, eligible: np.ndarray, ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_student_event_windows for one event window and the students eligible."""
     b = ctx.bundle
-    spec = rule.event
-    assert spec is not None
     ts, te = ctx.term.start.toordinal(), ctx.term.end.toordinal()
     everyone = np.arange(len(b.students), dtype=np.int64)
-    eligible = ctx.in_scope if rule.scope == "pair" else ctx.in_scope & ctx.masks.over(rule.where, everyone)
     subj: list[np.ndarray] = []
     days: list[np.ndarray] = []
     for e in b.calendar.events:
@@ -156,14 +184,61 @@ def _student_event_windows(rule: Rule, ctx: Context) -> tuple[np.ndarray, np.nda
     return s_all[first], start[first], end[first], d_all[first]
 
 
-def _pair_queries(rule: Rule, ctx: Context) -> _Queries:
+def _moment_queries(rule: Rule, ctx: Context) -> _Queries:
+    """Key moments: one query per subject whose days are the union of every alternative's windows for its student
+    (the student's own events and its grade's calendar events, window clauses of the term); none where it is empty."""
+    assert rule.moments is not None
+    b = ctx.bundle
+    ts, te = ctx.term.start.toordinal(), ctx.term.end.toordinal()
+    eligible = _eligible(rule, ctx)
+    everyone = np.arange(len(b.students), dtype=np.int64)
+    owners, starts, ends = [], [], []
+    for moment in rule.moments:
+        if isinstance(moment, EventSpec):
+            who, start, end, _ = _event_windows(moment, eligible, ctx)
+        else:
+            w = apply_clause(moment, ts, te, ts, te)
+            if w is None:
+                continue
+            who = everyone[eligible]
+            start, end = np.full(len(who), w.start, np.int64), np.full(len(who), w.end, np.int64)
+        owners.append(who)
+        starts.append(start)
+        ends.append(end)
+    cat = lambda xs: np.concatenate(xs).astype(np.int64) if xs else np.zeros(0, np.int64)  # noqa: E731
+    owner, run_start, run_end = union_runs(cat(owners), cat(starts), cat(ends))
+    first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, np.int64)
+    last = np.r_[first[1:], len(owner)] - 1 if len(owner) else first
+    students = owner[first]
+    # each student's runs: CSR over the students in order
+    ptr_of_student = np.r_[first, len(owner)].astype(np.int64)
+    if rule.scope == "student":
+        n = len(students)
+        return _Queries(b.student_ids, students, np.arange(len(b.students), dtype=np.int64), students, np.full(n, -1, np.int64),
+                        run_start[first], run_end[last], None, runs=Runs(ptr_of_student, run_start, run_end))  # fmt: skip
+    q = _pair_queries(rule, ctx, (students, run_start[first], run_end[last]))
+    # a pair's runs are its student's: gather each query's student's runs
+    at = np.searchsorted(students, q.student)
+    lengths = ptr_of_student[at + 1] - ptr_of_student[at]
+    ptr = np.zeros(len(at) + 1, np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    take = np.repeat(ptr_of_student[at] - ptr[:-1], lengths) + np.arange(int(ptr[-1]))
+    q.runs = Runs(ptr, run_start[take], run_end[take])
+    return q
+
+
+def _pair_queries(rule: Rule, ctx: Context, student_windows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> _Queries:
     """Pairs are subjects per window: those with an assignment active on min(window end, as-of).
 
     All windows sharing a day share the active pairs; per-student event windows join them
     on the student. Everything stays in arrays: a school has tens of thousands of pairs.
     """
     b = ctx.bundle
-    if rule.event is not None:
+    per_student = rule.event is not None or student_windows is not None
+    if student_windows is not None:  # key moments: one window per student, the bounds of its runs
+        w_student, w_start, w_end = student_windows
+        w_day = np.full(len(w_student), -1, np.int64)
+    elif rule.event is not None:
         w_student, w_start, w_end, w_day = _student_event_windows(rule, ctx)
     else:
         windows = period_windows(rule.period, rule.window, ctx.term, b.calendar)  # type: ignore[arg-type]
@@ -177,7 +252,7 @@ def _pair_queries(rule: Rule, ctx: Context) -> _Queries:
         ok = ctx.masks.over(rule.where, ss, ms)
         ms, ss = ms[ok], ss[ok]
         wins = np.flatnonzero(on == day)
-        if rule.event is None:  # every active pair, for each window of this day
+        if not per_student:  # every active pair, for each window of this day
             parts_m.append(np.tile(ms, len(wins)))
             parts_s.append(np.tile(ss, len(wins)))
             parts_w.append(np.repeat(wins, len(ms)))
@@ -216,16 +291,30 @@ class _PairLabels(Sequence[str]):
 
 
 def _entries(rule: Rule, ctx: Context, q: _Queries) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (subject, activity row) pairs that can count for this rule (dated on or before as-of)."""
-    b, acts = ctx.bundle, ctx.bundle.activities
+    """Distinct (subject, activity row) pairs that can count for this rule (dated on or before as-of), in (day, row) order.
+
+    The rule's action, and a group's members, each with its own minimum: one contiguous slice each."""
     empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if not len(q.subject):
         return empty
-    lo, hi = acts.span(rule.action, int(q.start.min()), min(int(q.end.max()), ctx.as_of))
+    acts = ctx.bundle.activities
+    first, last = int(q.start.min()), min(int(q.end.max()), ctx.as_of)
+    parts = [_span_entries(rule, ctx, q, *acts.span(name, first, last), minutes) for name, minutes in ctx.scheme.counted(rule.action)]
+    parts = [p for p in parts if len(p[0])]
+    if len(parts) < 2:
+        return parts[0] if parts else empty
+    subj, rows = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    order = np.lexsort((rows, acts.day[rows]))  # the slices are each in day order; together they must be again
+    return subj[order], rows[order]
+
+
+def _span_entries(rule: Rule, ctx: Context, q: _Queries, lo: int, hi: int, minutes: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """_entries for the rows lo..hi-1 of one action."""
+    b, acts = ctx.bundle, ctx.bundle.activities
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
     if hi <= lo:
         return empty
     ok = np.ones(hi - lo, dtype=bool)
-    minutes = ctx.scheme.min_minutes(rule.action)
     if minutes is not None:
         ok &= acts.duration[lo:hi] >= minutes  # a missing duration (NaN) never meets a minimum
     rows_e, stu_e = acts.entries(lo, hi)
@@ -303,9 +392,12 @@ def _judge(rule: Rule, ctx: Context, q: _Queries, entries: tuple[np.ndarray, np.
         order = _stable_order(subj_e)  # entries are in (day, load) order already: sorting by subject gives (subject, day)
         skey = key[order]
         ev_rows = rows_e[order]
-        lo = np.searchsorted(skey, q.subject * span + np.clip(q.start - base, 0, span - 1), "left")
-        hi = np.searchsorted(skey, q.subject * span + np.clip(q.end - base, -1, span - 2), "right")
-        hi = np.maximum(hi, lo)
+        if q.runs is None:
+            lo = np.searchsorted(skey, q.subject * span + np.clip(q.start - base, 0, span - 1), "left")
+            hi = np.searchsorted(skey, q.subject * span + np.clip(q.end - base, -1, span - 2), "right")
+            hi = np.maximum(hi, lo)
+        else:
+            lo, hi, ev_rows = _count_runs(q, skey, ev_rows, base, span)
     else:
         lo = hi = np.zeros(n, dtype=np.int64)
         ev_rows = np.zeros(0, np.int64)
@@ -325,5 +417,30 @@ def _judge(rule: Rule, ctx: Context, q: _Queries, entries: tuple[np.ndarray, np.
         first = int(q.start.min())
         order = np.argsort(q.rank[q.subject] * (int(q.start.max()) - first + 1) + (q.start - first), kind="stable")
     ev = q.event_day[order] if q.event_day is not None else None
+    runs = _reordered(q.runs, order) if q.runs is not None else None
     return DutyBlock(rule, rule.scope, q.labels, q.subject[order], q.student[order], q.mentor[order], q.start[order], q.end[order], ev,
-                     count[order], status[order], np.asarray(lo)[order], np.asarray(hi)[order], ev_rows)  # fmt: skip
+                     count[order], status[order], np.asarray(lo)[order], np.asarray(hi)[order], ev_rows, runs)  # fmt: skip
+
+
+def _count_runs(q: _Queries, skey: np.ndarray, ev_rows: np.ndarray, base: int, span: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Key moments: each query's entries on a day of one of its runs (two binary searches a run), and evidence rows
+    laid out anew so that each query's are one slice (its runs' entries, in day order)."""
+    assert q.runs is not None
+    ptr, r_start, r_end = q.runs.ptr, q.runs.start, q.runs.end
+    owner = np.repeat(np.arange(len(q.subject), dtype=np.int64), np.diff(ptr))
+    r_subject = q.subject[owner]
+    r_lo = np.searchsorted(skey, r_subject * span + np.clip(r_start - base, 0, span - 1), "left")
+    r_hi = np.maximum(np.searchsorted(skey, r_subject * span + np.clip(r_end - base, -1, span - 2), "right"), r_lo)
+    sizes = r_hi - r_lo
+    out_ptr = np.zeros(len(sizes) + 1, np.int64)
+    np.cumsum(sizes, out=out_ptr[1:])
+    gathered = ev_rows[np.repeat(r_lo - out_ptr[:-1], sizes) + np.arange(int(out_ptr[-1]))]
+    return out_ptr[ptr[:-1]], out_ptr[ptr[1:]], gathered
+
+
+def _reordered(runs: Runs, order: np.ndarray) -> Runs:
+    lengths = np.diff(runs.ptr)[order]
+    ptr = np.zeros(len(order) + 1, np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    take = np.repeat(runs.ptr[:-1][order] - ptr[:-1], lengths) + np.arange(int(ptr[-1]))
+    return Runs(ptr, runs.start[take], runs.end[take])

@@ -14,7 +14,7 @@ from decimal import Decimal
 import numpy as np
 
 from ..errors import BadRow
-from ..model.scheme import And, BinOp, Compare, Cond, Expr, Item, ItemRef, Neg, Not, Num, Or, Otherwise, Score, SumAll, Top
+from ..model.scheme import And, BinOp, Compare, Cond, Expr, Item, ItemRef, Neg, Not, Num, Or, Otherwise, RatingSpec, Score, SumAll, Top
 from ..model.warnings import ReportWarning
 from .duties import Context
 
@@ -43,30 +43,34 @@ def _period(score: Score, ctx: Context) -> tuple[int, int]:
 
 
 def _activity_counts(item: Item, ctx: Context, ps: int, pe: int) -> np.ndarray:
-    """Distinct activities of the item's action per mentor in the period (on or before as-of)."""
+    """Distinct activities of the item's action (a group's members too) per mentor in the period (on or before as-of)."""
     b, acts = ctx.bundle, ctx.bundle.activities
     assert item.action is not None
-    lo, hi = acts.span(item.action, ps, min(pe, ctx.as_of))
     n_m = len(b.mentors)
-    if hi <= lo:
-        return np.zeros(n_m, np.int64)
-    ok = np.ones(hi - lo, bool)
-    minutes = ctx.scheme.min_minutes(item.action)
-    if minutes is not None:
-        ok &= acts.duration[lo:hi] >= minutes
-    rows_e, stu_e = acts.entries(lo, hi)
+    per_mentor = np.zeros(n_m, np.int64)
+    pairs_done: list[np.ndarray] = []
+    for name, minutes in ctx.scheme.counted(item.action):  # an activity has one action: the members' rows never overlap
+        lo, hi = acts.span(name, ps, min(pe, ctx.as_of))
+        if hi <= lo:
+            continue
+        ok = np.ones(hi - lo, bool)
+        if minutes is not None:
+            ok &= acts.duration[lo:hi] >= minutes
+        rows_e, stu_e = acts.entries(lo, hi)
+        if item.unit == "action":
+            named = np.diff(acts.stu_ptr[lo : hi + 1])
+            in_named = np.bincount(rows_e - lo, weights=ctx.in_scope[stu_e], minlength=hi - lo) if len(rows_e) else np.zeros(hi - lo)
+            ok &= (named == 0) | (in_named > 0)  # an activity naming only out-of-scope students is ignored
+            per_mentor += np.bincount(acts.mentor[lo:hi][ok], minlength=n_m).astype(np.int64)
+            continue
+        keep = ok[rows_e - lo] & ctx.in_scope[stu_e] if len(rows_e) else np.zeros(0, bool)
+        pairs_done.append(acts.mentor[rows_e[keep]].astype(np.int64) * max(len(b.students), 1) + stu_e[keep])
     if item.unit == "action":
-        named = np.diff(acts.stu_ptr[lo : hi + 1])
-        in_named = np.bincount(rows_e - lo, weights=ctx.in_scope[stu_e], minlength=hi - lo) if len(rows_e) else np.zeros(hi - lo)
-        ok &= (named == 0) | (in_named > 0)  # an activity naming only out-of-scope students is ignored
-        return np.bincount(acts.mentor[lo:hi][ok], minlength=n_m).astype(np.int64)
+        return per_mentor
     # student_with: the mentor's students active on as-of with at least one such activity by this mentor
-    keep = ok[rows_e - lo] & ctx.in_scope[stu_e] if len(rows_e) else np.zeros(0, bool)
-    n_s = max(len(b.students), 1)
-    done = np.unique(acts.mentor[rows_e[keep]].astype(np.int64) * n_s + stu_e[keep])
+    done = np.unique(np.concatenate(pairs_done)) if pairs_done else np.zeros(0, np.int64)
     ms, ss = ctx.roster.active(ctx.as_of)
-    active = ms * n_s + ss
-    hit = np.isin(active, done)
+    hit = np.isin(ms * max(len(b.students), 1) + ss, done)
     return np.bincount(ms[hit], minlength=n_m).astype(np.int64)
 
 
@@ -102,22 +106,72 @@ def evaluate_score(score: Score, ctx: Context, warnings: list[ReportWarning]) ->
             zero_div.append(m.id)
         results.append((m.id, values, total))
     if zero_div:
-        shown = ", ".join(zero_div[:10]) + (" …" if len(zero_div) > 10 else "")
-        warnings.append(ReportWarning("division-by-zero", f"score {score.name}: the total divides by zero for {len(zero_div)} mentor(s) ({shown}); taken as 0",
-                                 f"评分 {score.name}：总分公式出现除以零（{len(zero_div)} 位导师：{shown}），按 0 计", None, ()))  # fmt: skip
+        listed = ", ".join(zero_div[:10]) + (" …" if len(zero_div) > 10 else "")
+        warnings.append(ReportWarning("division-by-zero", f"score {score.name}: the total divides by zero for {len(zero_div)} mentor(s) ({listed}); taken as 0",
+                                 f"评分 {score.name}：总分公式出现除以零（{len(zero_div)} 位导师：{listed}），按 0 计", None, ()))  # fmt: skip
     tiers = ctx.scheme.rating_for(score.name)
-    totals = [t for _, _, t in results]
-    ranked = sorted(totals, reverse=True)
-    out = []
-    for mid, values, total in results:
-        rating = None
-        if tiers is not None:
-            greater = _count_greater(ranked, total)
-            for tier in tiers.tiers:
-                if _tier_holds(tier.when, values, total, greater, len(totals)):
-                    rating = tier.name
-                    break
+    out: list[ScoreResult] = []
+    if tiers is None:
+        return [ScoreResult(score.name, mid, values, total, None) for mid, values, total in results]
+    # ratings compare what the report shows: values rounded half-up to 4 places
+    shown = [(mid, {k: rounded(v) for k, v in values.items()}, rounded(total)) for mid, values, total in results]
+    ranked = sorted((t for _, _, t in shown), reverse=True)
+    n = len(shown)
+    for (mid, values, total), (_, shown_values, shown_total) in zip(results, shown, strict=True):
+        others_at_least = _count_at_least(ranked, shown_total) - 1
+        rating = next((tier.name for tier in tiers.tiers if _tier_holds(tier.when, shown_values, shown_total, others_at_least, n)), None)
         out.append(ScoreResult(score.name, mid, values, total, rating))
+    warnings.extend(_tie_warnings(tiers, shown, ranked))
+    return out
+
+
+def rounded(value: Decimal) -> Decimal:
+    return value.quantize(FOUR_PLACES, rounding=decimal.ROUND_HALF_UP, context=DECIMAL)
+
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+def _count_at_least(ranked_desc: list[Decimal], value: Decimal) -> int:
+    lo, hi = 0, len(ranked_desc)
+    while lo < hi:  # first position whose total is below value
+        mid = (lo + hi) // 2
+        if ranked_desc[mid] >= value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _tops(c: Cond) -> list[Top]:
+    if isinstance(c, Top):
+        return [c]
+    if isinstance(c, (And, Or)):
+        return [t for a in c.args for t in _tops(a)]
+    if isinstance(c, Not):
+        return _tops(c.arg)
+    return []
+
+
+def _tie_warnings(rating: RatingSpec, shown: list[tuple[str, dict[str, Decimal], Decimal]], ranked: list[Decimal]) -> list[ReportWarning]:
+    """Mentors tied at the boundary of a `top N%` tier, who together would overflow its places: none of them is
+    given it (SPEC §2.5); the school decides by hand. Named, with the places left."""
+    n = len(shown)
+    out = []
+    for tier in rating.tiers:
+        for top in _tops(tier.when):
+            places = -(-n * top.percent // 100)  # ⌈n × N / 100⌉
+            for value in sorted(set(ranked), reverse=True):
+                above = _count_greater(ranked, value)
+                tied = [mid for mid, _, t in shown if t == value]
+                if len(tied) < 2 or not (100 * above < n * top.percent <= 100 * (above + len(tied) - 1)):
+                    continue
+                left = int(places) - above
+                names = ", ".join(tied[:20]) + (" …" if len(tied) > 20 else "")
+                out.append(ReportWarning("rating-tie",
+                    f"rating {rating.name}: {len(tied)} mentors tie at {value.normalize():f} for the last {left} place(s) of '{tier.name}' (top {top.percent.normalize():f}%), so none of them is given it; decide by hand ({names})",
+                    f"等级 {rating.name}：{len(tied)} 位导师总分同为 {value.normalize():f}，争“{tier.name}”（前 {top.percent.normalize():f}%）剩下的 {left} 个名额，因而都未评上；请学校人工决定（{'、'.join(tied[:20])}{' 等' if len(tied) > 20 else ''}）",
+                    None, ()))  # fmt: skip
     return out
 
 
@@ -160,20 +214,22 @@ def _eval(e: Expr, values: Mapping[str, Decimal], zero_div: list[bool]) -> Decim
     return min(a, b) if e.op == "min" else max(a, b)
 
 
-def _tier_holds(c: Cond, values: Mapping[str, Decimal], total: Decimal, greater: int, n: int) -> bool:
+def _tier_holds(c: Cond, values: Mapping[str, Decimal], total: Decimal, others_at_least: int, n: int) -> bool:
+    """`top N%` holds when fewer than n × N / 100 of the other mentors have a total at least this one's: ties never
+    overflow the tier's places."""
     if isinstance(c, Otherwise):
         return True
     if isinstance(c, Top):
-        return 100 * greater < n * c.percent
+        return 100 * others_at_least < n * c.percent
     if isinstance(c, Compare):
         left = total if c.item is None else values.get(c.item, Decimal(0))
         return {">=": left >= c.value, ">": left > c.value, "<=": left <= c.value, "<": left < c.value, "=": left == c.value}[c.cmp]
     if isinstance(c, And):
-        return all(_tier_holds(a, values, total, greater, n) for a in c.args)
+        return all(_tier_holds(a, values, total, others_at_least, n) for a in c.args)
     if isinstance(c, Or):
-        return any(_tier_holds(a, values, total, greater, n) for a in c.args)
+        return any(_tier_holds(a, values, total, others_at_least, n) for a in c.args)
     if isinstance(c, Not):
-        return not _tier_holds(c.arg, values, total, greater, n)
+        return not _tier_holds(c.arg, values, total, others_at_least, n)
     raise TypeError(f"{type(c).__name__} is not a rating condition")
 
 

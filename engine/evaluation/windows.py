@@ -9,6 +9,8 @@ import calendar as cal
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import UnknownTermError
 from ..model.calendar import Calendar, Term
 from ..model.scheme import By, EventSpec, FirstDays, LastDays, Period, Range, WindowClause
@@ -73,14 +75,18 @@ def by_date(month: int, day: int, on_or_after: dt.date) -> dt.date:
 
 
 def split(period: Period, ts: int, te: int) -> list[Window]:
-    """Months, ISO weeks or N-week/N-day blocks of the term, clipped, short ends merged."""
+    """Months, half months, ISO weeks or N-week/N-day blocks of the term, clipped, short ends merged."""
     pieces: list[tuple[int, int, int]] = []  # (start, end, full length)
-    if period.unit == "month":
+    if period.unit in ("month", "half_month"):
         d = dt.date.fromordinal(ts).replace(day=1)
         while d.toordinal() <= te:
             length = cal.monthrange(d.year, d.month)[1]
             first = d.toordinal()
-            pieces.append((max(first, ts), min(first + length - 1, te), length))
+            # a half month: the 1st–15th and the 16th to the month's end (13 to 16 days)
+            halves = [(first, 15), (first + 15, length - 15)] if period.unit == "half_month" else [(first, length)]
+            for start, size in halves:
+                if start <= te and start + size - 1 >= ts:
+                    pieces.append((max(start, ts), min(start + size - 1, te), size))
             d = (d + dt.timedelta(days=length)).replace(day=1)
     elif period.unit == "week":
         monday = ts - dt.date.fromordinal(ts).weekday()
@@ -104,6 +110,23 @@ def split(period: Period, ts: int, te: int) -> list[Window]:
         pieces[-2] = (pieces[-2][0], pieces[-1][1], pieces[-2][2])
         del pieces[-1]
     return [Window(s, e) for s, e, _ in pieces]
+
+
+def union_runs(owner: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows (owner, start, end) → the runs of consecutive days their union covers, per owner: (owner, start, end)
+    sorted by owner then start. Overlapping and adjacent windows join (a run is whole days, both ends inclusive)."""
+    if not len(owner):
+        return owner, start, end
+    order = np.lexsort((start, owner))
+    o, s, e = owner[order], start[order], end[order]
+    base = int(s.min())
+    stride = int(e.max()) - base + 3  # each owner's days in a band of its own: a running max never crosses owners
+    reach = np.maximum.accumulate(o * stride + (e - base))  # the furthest day covered so far, within the owner's band
+    new = np.ones(len(o), dtype=bool)
+    new[1:] = (o[1:] != o[:-1]) | (o[1:] * stride + (s[1:] - base) > reach[:-1] + 1)
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(o)] - 1
+    return o[first], s[first], reach[last] - o[first] * stride + base
 
 
 def event_window(spec: EventSpec, day: int) -> Window:

@@ -86,7 +86,7 @@ Cond = And | Or | Not | StudentHas | MentorHas | GradeIn | ClassIn | Top | Compa
 
 @dataclass(frozen=True)
 class Period:
-    unit: str  # term | school_year | month | week | weeks | days
+    unit: str  # term | school_year | month | half_month | week | weeks | days
     n: int = 1
 
 
@@ -126,6 +126,7 @@ class Range:
 
 
 WindowClause = FirstDays | LastDays | By | Range
+Moment = EventSpec | WindowClause  # one alternative of a key-moment rule
 
 
 # --- statements ---------------------------------------------------------------------
@@ -136,6 +137,7 @@ class Action:
     name: str
     title: str | None
     min_minutes: int | None
+    members: tuple[str, ...] = ()  # an action group: the actions it counts besides itself
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class Rule:
     window: WindowClause | None
     where: Cond | None
     source: Source
+    moments: tuple[Moment, ...] | None = None  # key moments: one duty a term, met on any day of their windows' union
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class Ratio:
     max: int | None
     where: Cond | None
     source: Source
+    advisory: bool = False  # a guideline (原则上): reported, never a violation
 
 
 @dataclass(frozen=True)
@@ -250,6 +254,12 @@ class Scheme:
         a = self.action(action)
         return a.min_minutes if a else None
 
+    def counted(self, action: str) -> tuple[tuple[str, int | None], ...]:
+        """The actions whose activities count for `action`, each with its own minimum: itself, and a group's members."""
+        a = self.action(action)
+        members = a.members if a is not None else ()
+        return tuple((name, self.min_minutes(name)) for name in (action, *members))
+
     def rating_for(self, score: str) -> RatingSpec | None:
         return next((r for r in self.ratings if r.score == score), None)
 
@@ -264,7 +274,7 @@ def compile_scheme(ir: Mapping[str, Any]) -> Scheme:
             grades=frozenset(ir["grades"]) if ir.get("grades") is not None else None,
             grace_days=int(ir.get("grace_days", 0)),
             remind_days=int(ir.get("remind_days", 7)),
-            actions=tuple(Action(a["name"], a.get("title"), a.get("min_minutes")) for a in ir.get("actions", [])),
+            actions=tuple(Action(a["name"], a.get("title"), a.get("min_minutes"), tuple(a.get("members") or ())) for a in ir.get("actions", [])),
             ratios=tuple(_ratio(r) for r in ir.get("ratios", [])),
             rules=tuple(_rule(r) for r in ir.get("rules", [])),
             scores=tuple(_score(s) for s in ir.get("scores", [])),
@@ -281,13 +291,29 @@ def _source(d: Mapping[str, Any]) -> Source:
 
 def _rule(r: Mapping[str, Any]) -> Rule:
     period = Period(r["period"]["unit"], int(r["period"].get("n", 1))) if r.get("period") else None
-    event = EventSpec(r["event"]["kind"], r["event"]["direction"], int(r["event"]["days"])) if r.get("event") else None
+    event = _event(r["event"]) if r.get("event") else None
     if period is None and event is None:
         period = Period("term")
-    if event is not None and r["scope"] not in ("student", "pair"):
-        raise SchemeIRError(f"rule {r['id']}: event windows go with per student or per pair only")
+    moments = tuple(_moment(m) for m in r["moments"]) if r.get("moments") else None
+    if (event is not None or moments is not None) and r["scope"] not in ("student", "pair"):
+        raise SchemeIRError(f"rule {r['id']}: event windows and key moments go with per student or per pair only")
+    if moments is not None and (event is not None or r.get("window") is not None or period != Period("term")):
+        raise SchemeIRError(f"rule {r['id']}: a key-moment rule is per term, with no event or window of its own")
     return Rule(r["id"], r.get("name"), r.get("label"), r["action"], int(r["min"]), None if r.get("max") is None else int(r["max"]),
-                period, event, r["scope"], _window(r.get("window")), cond(r.get("where")), _source(r))  # fmt: skip
+                period, event, r["scope"], _window(r.get("window")), cond(r.get("where")), _source(r), moments)  # fmt: skip
+
+
+def _event(e: Mapping[str, Any]) -> EventSpec:
+    return EventSpec(e["kind"], e["direction"], int(e["days"]))
+
+
+def _moment(m: Mapping[str, Any]) -> Moment:
+    if m.get("event") is not None:
+        return _event(m["event"])
+    window = _window(m.get("window"))
+    if window is None:
+        raise SchemeIRError("a key moment is an event window or a window clause")
+    return window
 
 
 def _window(w: Mapping[str, Any] | None) -> WindowClause | None:
@@ -342,6 +368,7 @@ def _ratio(r: Mapping[str, Any]) -> Ratio:
         None if r.get("max") is None else int(r["max"]),
         cond(r.get("where")),
         _source(r),
+        bool(r.get("advisory", False)),
     )
 
 

@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..model.bundle import Bundle
-from ..model.scheme import Anchor, By, FirstDays, LastDays, Range, Rule
+from ..model.scheme import Anchor, By, EventSpec, FirstDays, LastDays, Rule, WindowClause
 from .report import Duty, Report, round4
 
 STATUS_ORDER = {"overdue": 0, "open": 1, "exceeded": 2, "upcoming": 3, "satisfied": 4}
@@ -21,8 +21,10 @@ UNIT = {
     "term": ("per term", "每学期"),
     "school_year": ("per school_year", "每学年"),
     "month": ("per month", "每月"),
+    "half_month": ("per half_month", "每半月"),
     "week": ("per week", "每周"),
 }
+DIRECTION_ZH = {"after": "之后", "before": "之前", "around": "前后"}
 SCOPE_ZH = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "班级"}
 NO_MENTOR = ("(no mentor)", "（无导师）")
 
@@ -45,11 +47,12 @@ def bound_text(rule: Rule, lang: str) -> str:
 def rule_text(rule: Rule, lang: str) -> str:
     """The rule's action and period in a few words: '谈心 per month', '谈心 within 7 days after 重大变故'."""
     zh = lang == "zh"
-    if rule.event is not None:
+    if rule.moments is not None:
+        text = f"{rule.action} 每学期 关键时间节点" if zh else f"{rule.action} per term at key moments"
+    elif rule.event is not None:
         e = rule.event
         if zh:
-            word = {"after": "之后", "before": "之前", "around": "前后"}[e.direction]
-            text = f"{rule.action} 事件“{e.kind}”{word} {e.days} 天内"
+            text = f"{rule.action} 事件“{e.kind}”{DIRECTION_ZH[e.direction]} {e.days} 天内"
         else:
             text = f"{rule.action} within {e.days} days {e.direction} {e.kind}"
     else:
@@ -62,18 +65,47 @@ def rule_text(rule: Rule, lang: str) -> str:
         else:
             period = f"每 {p.n} 天" if zh else f"per {p.n} days"
         text = f"{rule.action} {period}"
-        w = rule.window
-        if isinstance(w, FirstDays):
-            text += f" 学期前 {w.days} 天内" if zh else f" within first {w.days} days of term"
-        elif isinstance(w, LastDays):
-            text += f" 学期后 {w.days} 天内" if zh else f" within last {w.days} days of term"
-        elif isinstance(w, By):
-            text += f" 截止 {w.month:02d}-{w.day:02d}" if zh else f" by {w.month:02d}-{w.day:02d}"
-        elif isinstance(w, Range):
-            text += f" 从{_anchor(w.start, zh)}到{_anchor(w.end, zh)}" if zh else f" from {_anchor(w.start, zh)} to {_anchor(w.end, zh)}"
+        if rule.window is not None:
+            text += " " + _clause_text(rule.window, zh)
     if rule.scope != "student":
         text += f" 每{SCOPE_ZH[rule.scope]}" if zh else f" per {rule.scope}"
     return text
+
+
+def _clause_text(w: WindowClause, zh: bool) -> str:
+    if isinstance(w, FirstDays):
+        return f"学期前 {w.days} 天内" if zh else f"within first {w.days} days of term"
+    if isinstance(w, LastDays):
+        return f"学期后 {w.days} 天内" if zh else f"within last {w.days} days of term"
+    if isinstance(w, By):
+        return f"截止 {w.month:02d}-{w.day:02d}" if zh else f"by {w.month:02d}-{w.day:02d}"
+    return f"从{_anchor(w.start, zh)}到{_anchor(w.end, zh)}" if zh else f"from {_anchor(w.start, zh)} to {_anchor(w.end, zh)}"
+
+
+def moments_text(d: Duty, report: Report, lang: str) -> str:
+    """A key-moment duty's moments for its subject in words: '考试 on 11-10 ±14 days or 重大变故 on 10-03 +7 days'."""
+    zh = lang == "zh"
+    rule, b, term = d.rule, report.bundle, report.term
+    assert rule.moments is not None
+    student_id = d.subject if rule.scope == "student" else _pair_student(b, d.subject)
+    i = b.student_index.get(student_id or "")
+    grade = b.students[i].grade if i is not None else None
+    parts = []
+    for m in rule.moments:
+        if not isinstance(m, EventSpec):
+            parts.append(_clause_text(m, zh))
+            continue
+        days = sorted({e.date for e in b.calendar.events if e.kind == m.kind and term.start <= e.date <= term.end
+                       and (e.grades is None or grade in e.grades)}
+                      | {e.date for e in b.student_events if e.kind == m.kind and e.student_id == student_id and term.start <= e.date <= term.end})  # fmt: skip
+        if not days:
+            continue
+        when = "、".join(f"{x:%m-%d}" for x in days) if zh else " and ".join(f"{x:%m-%d}" for x in days)
+        if zh:
+            parts.append(f"{m.kind} {when} {DIRECTION_ZH[m.direction]} {m.days} 天")
+        else:
+            parts.append(f"{m.kind} on {when} {dict(after='+', before='−', around='±')[m.direction]}{m.days} days")
+    return "或".join(parts) if zh else " or ".join(parts)
 
 
 def _anchor(a: Anchor, zh: bool) -> str:
@@ -121,8 +153,9 @@ def _pair_student(bundle: Bundle, label: str) -> str | None:
     return None
 
 
-def explain_duty(d: Duty, lang: str = "zh", subject: str | None = None) -> str:
-    """Why the duty is in its state, in one line; `subject` is the subject as shown (default: the bare label)."""
+def explain_duty(d: Duty, lang: str = "zh", subject: str | None = None, moments: str | None = None) -> str:
+    """Why the duty is in its state, in one line; `subject` is the subject as shown (default: the bare label);
+    `moments` a key-moment duty's moments in words (moments_text)."""
     zh = lang == "zh"
     who = d.subject if subject is None else subject
     head = rule_text(d.rule, lang)
@@ -130,6 +163,11 @@ def explain_duty(d: Duty, lang: str = "zh", subject: str | None = None) -> str:
         head += f"（{d.event[1]}）" if zh else f" ({d.event[1]})"
     span = f"{d.window_start} 至 {d.window_end}" if zh else f"{d.window_start} to {d.window_end}"
     counted = f"{d.count} 次，要求{bound_text(d.rule, lang)}" if zh else f"{d.count} of {bound_text(d.rule, lang)}"
+    if d.rule.moments is not None:  # one duty a term, at any of the moments: say which, and that it is one
+        at = f"（{moments}）" if zh and moments else (f" ({moments})" if moments else "")
+        head = f"{d.rule.action} 本学期在关键时间节点{at}{bound_text(d.rule, lang)}" if zh else \
+            f"{d.rule.action} {bound_text(d.rule, lang)} this term at a key moment{at}"
+        counted = f"目前 {d.count} 次" if zh else f"{d.count} so far"
     ev = ""
     if d.evidence:
         shown = ", ".join(d.evidence[:5]) + (" …" if len(d.evidence) > 5 else "")
@@ -164,7 +202,7 @@ def explain(report: Report, *, student: str | None = None, mentor: str | None = 
         named = shown.get(d.rule.scope)
         if named is None:
             named = shown[d.rule.scope] = _Subjects(b, d.rule.scope)
-        lines.append(explain_duty(d, lang, named[d.subject]))
+        lines.append(explain_duty(d, lang, named[d.subject], moments_text(d, report, lang) if d.rule.moments is not None else None))
     zh = lang == "zh"
     if not lines:
         if student is not None:
@@ -177,7 +215,10 @@ def explain(report: Report, *, student: str | None = None, mentor: str | None = 
         if r.subject in (student, mentor):
             group = f"（{r.group}）" if r.group and zh else (f" ({r.group})" if r.group else "")
             hi = "∞" if r.ratio.max is None else str(r.ratio.max)
-            state = ("符合" if r.ok else "不符合") if zh else ("ok" if r.ok else "violated")
+            if r.ratio.advisory:  # 原则上: a guideline, never a violation
+                state = ("符合" if r.ok else "超出原则上的配比（仅提示）") if zh else ("ok" if r.ok else "beyond the guideline (advisory)")
+            else:
+                state = ("符合" if r.ok else "不符合") if zh else ("ok" if r.ok else "violated")
             lines.append(f"[{r.ratio.id}] {r.subject}{group}: {r.value} ({r.ratio.min}–{hi}) — {state}")
     for s in report.scores:
         if s.mentor == mentor:

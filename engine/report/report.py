@@ -64,6 +64,7 @@ class Duty:
     status: str
     evidence: tuple[str, ...]
     event: tuple[str, dt.date] | None
+    windows: tuple[tuple[dt.date, dt.date], ...] | None = None  # key moments: the runs of days the window is made of
 
     def to_json(self) -> dict[str, Any]:
         r = self.rule
@@ -83,6 +84,7 @@ class Duty:
             "status": self.status,
             "evidence": list(self.evidence),
             "event": None if self.event is None else {"kind": self.event[0], "date": self.event[1].isoformat()},
+            "windows": None if self.windows is None else [[a.isoformat(), b.isoformat()] for a, b in self.windows],
             "source": {"file": r.source.file, "line": r.source.line},
         }
 
@@ -107,9 +109,11 @@ class Report:
             r = block.rule
             kind = r.event.kind if r.event is not None else ""
             day = _DateMemo()
-            for subject, mentors, start, end, due, count, status, evidence, event_day in self._block_rows(block):
+            windows = _windows(block)
+            for i, (subject, mentors, start, end, due, count, status, evidence, event_day) in enumerate(self._block_rows(block)):
                 yield Duty(r, subject, mentors, day[start], day[end], day[due], count, status, tuple(evidence),
-                           None if event_day is None else (kind, day[event_day]))  # fmt: skip
+                           None if event_day is None else (kind, day[event_day]),
+                           None if windows is None else tuple((day[a], day[b]) for a, b in windows[i]))  # fmt: skip
 
     def duty_rows(self) -> Iterator[tuple[Rule, Iterator[DutyRow]]]:
         """Every duty in report order as plain rows, rule by rule: what the table and CSV print,
@@ -142,8 +146,9 @@ class Report:
             event = None
             if block.event_day is not None and block.rule.event is not None:
                 event = (block.rule.event.kind, dt.date.fromordinal(int(block.event_day[i])))
+            runs = None if block.runs is None else tuple((dt.date.fromordinal(a), dt.date.fromordinal(b)) for a, b in block.runs.of(i))
             yield Duty(block.rule, block.labels[subject], mentors, dt.date.fromordinal(start), dt.date.fromordinal(end),
-                       dt.date.fromordinal(end + grace), int(block.count[i]), STATUSES[int(block.status[i])], evidence, event)  # fmt: skip
+                       dt.date.fromordinal(end + grace), int(block.count[i]), STATUSES[int(block.status[i])], evidence, event, runs)  # fmt: skip
 
     def _mentor_sets(self) -> _MentorSets:
         """The per-report memo of mentor tuples (one shared tuple object per distinct set of mentors)."""
@@ -241,12 +246,14 @@ class Report:
         """The §6 dicts of one block, built column-wise (the same values as Duty.to_json)."""
         r = block.rule
         source = {"file": r.source.file, "line": r.source.line}
-        for subject, mentors, start, end, due, count, status, evidence, event_day in self._block_rows(block):
+        windows = _windows(block)
+        for i, (subject, mentors, start, end, due, count, status, evidence, event_day) in enumerate(self._block_rows(block)):
             yield {
                 "rule": r.id, "label": r.label, "action": r.action, "scope": r.scope, "subject": subject,
                 "mentors": list(mentors), "window_start": start, "window_end": end, "due": due,
                 "min": r.min, "max": r.max, "count": count, "status": status, "evidence": evidence,
                 "event": None if event_day is None or r.event is None else {"kind": r.event.kind, "date": event_day},
+                "windows": None if windows is None else [list(w) for w in windows[i]],
                 "source": dict(source),
             }  # fmt: skip
 
@@ -264,6 +271,8 @@ class Report:
                 f"{_value_text(r.action, enc)},{pad}\"scope\": {_value_text(r.scope, enc)},{pad}\"subject\": ")  # fmt: skip
         source = _value_text({"file": r.source.file, "line": r.source.line}, enc)
         tail = f",{pad}\"source\": {source}\n    }}"
+        runs = _windows(block)
+        windows_text = ["null"] * len(block) if runs is None else [_value_text([list(w) for w in ws], enc) for ws in runs]
         grace = self.scheme.grace_days
         iso = _IsoDays()
         subjects = [enc[label] for label in block.labels] if len(block.labels) <= 4 * len(block) else None
@@ -287,14 +296,15 @@ class Report:
         else:
             event_text = ["null"] * len(block)
         duties = zip(block.subject.tolist(), self._mentor_codes(block), zip(block.start.tolist(), block.end.tolist(), strict=True),
-                     zip(block.count.tolist(), block.status.tolist(), strict=True), block.ev_lo.tolist(), block.ev_hi.tolist(), event_text, strict=True)
+                     zip(block.count.tolist(), block.status.tolist(), strict=True), block.ev_lo.tolist(), block.ev_hi.tolist(), event_text,
+                     windows_text, strict=True)
         # a batch at a time: the text of a big school's duties is tens of MB, and fresh memory is
         # slow to touch (a page fault per 4 KB); batches reuse the same few MB
         while batch := list(islice(duties, _BATCH)):
             yield ",\n".join([
                 f"{head}{subject_text[s]}{mentors_text[c]}{windows[w]}{judged[j]}"
-                f"{'[]' if lo == hi else opening + comma.join(evidence[lo:hi]) + closing},{pad}\"event\": {event}{tail}"
-                for s, c, w, j, lo, hi, event in batch
+                f"{'[]' if lo == hi else opening + comma.join(evidence[lo:hi]) + closing},{pad}\"event\": {event},{pad}\"windows\": {runs_text}{tail}"
+                for s, c, w, j, lo, hi, event, runs_text in batch
             ])  # fmt: skip
 
     def summary(self) -> dict[str, Any]:
@@ -302,7 +312,8 @@ class Report:
         for block in self.blocks:
             counts += np.bincount(block.status, minlength=len(STATUSES)).astype(np.int64)
         return {"duties": {s: int(c) for s, c in zip(STATUSES, counts, strict=True)},
-                "ratio_violations": sum(1 for r in self.ratios if not r.ok)}  # fmt: skip
+                "ratio_violations": sum(1 for r in self.ratios if not r.ok and not r.ratio.advisory),
+                "ratio_advisories": sum(1 for r in self.ratios if not r.ok and r.ratio.advisory)}  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         """The report as the SPEC §6 document."""
@@ -454,9 +465,17 @@ def _value_text(v: Any, enc: _Encoded) -> str:
     return json.dumps(v, ensure_ascii=False, indent=2).replace("\n", "\n      ")
 
 
+def _windows(block: DutyBlock) -> list[list[tuple[str, str]]] | None:
+    """Each duty's runs of days as ISO pairs (key moments); None for every other rule."""
+    if block.runs is None:
+        return None
+    iso = _IsoDays()
+    return [[(iso[a], iso[b]) for a, b in block.runs.of(i)] for i in range(len(block))]
+
+
 def ratio_json(r: RatioResult) -> dict[str, Any]:
     return {"rule": r.ratio.id, "subject": r.subject, "group": r.group, "value": r.value, "min": r.ratio.min, "max": r.ratio.max,
-            "ok": r.ok, "source": {"file": r.ratio.source.file, "line": r.ratio.source.line}}  # fmt: skip
+            "ok": r.ok, "advisory": r.ratio.advisory, "source": {"file": r.ratio.source.file, "line": r.ratio.source.line}}  # fmt: skip
 
 
 def score_json(s: ScoreResult) -> dict[str, Any]:

@@ -44,6 +44,9 @@ def _grouped_windows(term: dict[str, Any], unit: str, n: int) -> list[tuple[dt.d
         if unit == "month":
             key: Any = (d.year, d.month)
             full = cal.monthrange(d.year, d.month)[1]
+        elif unit == "half_month":
+            key = (d.year, d.month, d.day <= 15)
+            full = 15 if d.day <= 15 else cal.monthrange(d.year, d.month)[1] - 15
         elif unit == "week":
             key = d.isocalendar()[:2]
             full = 7
@@ -141,6 +144,7 @@ class Naive:
         self.students = {s["id"]: s for s in school["students"]}
         self.mentors = {m["id"]: m for m in school["mentors"]}
         self.min_minutes = {a["name"]: a["min_minutes"] for a in ir["actions"]}
+        self.members = {a["name"]: a.get("members") or [] for a in ir["actions"]}
 
     def in_scope(self, sid: str) -> bool:
         grades = self.ir["grades"]
@@ -156,9 +160,9 @@ class Naive:
 
     def counts(self, act: dict[str, Any], action: str) -> bool:
         """The activity could count for `action` at all: right action, dated by as-of, long enough, not only out-of-scope students."""
-        if act["action"] != action or act["date"] > self.as_of:
+        if (act["action"] != action and act["action"] not in self.members.get(action, [])) or act["date"] > self.as_of:
             return False
-        need = self.min_minutes.get(action)
+        need = self.min_minutes.get(act["action"])  # a group's member keeps its own minimum
         if need is not None and (act["duration_min"] is None or act["duration_min"] < need):
             return False
         if act["student_ids"] and not any(self.in_scope(s) for s in act["student_ids"]):
@@ -183,11 +187,12 @@ class Naive:
         out = []
         for rule in self.ir["rules"]:
             rows = []
-            for subject, ws, we, event in self.rule_subject_windows(rule):
+            for subject, ws, we, event, days in self.rule_subject_windows(rule):
                 evidence = [
                     a
                     for a in self.school["activities"]
                     if self.counts(a, rule["action"]) and ws <= a["date"] <= we and self.involves(a, rule["scope"], subject)
+                    and (days is None or a["date"] in days)
                 ]
                 count = len({a["id"] for a in evidence})
                 status = self.status(rule, ws, we, count)
@@ -217,6 +222,7 @@ class Naive:
                         "status": status,
                         "evidence": [a["id"] for a in sorted(evidence, key=lambda a: (a["date"], a["id"]))],
                         "event": None if event is None else {"kind": event[0], "date": event[1].isoformat()},
+                        "windows": None if days is None else _runs(days),
                         "source": rule["source"],
                     }
                 )
@@ -235,54 +241,84 @@ class Naive:
             return "overdue"
         return "open"
 
-    def rule_subject_windows(self, rule: dict[str, Any]) -> list[tuple[Any, dt.date, dt.date, tuple[str, dt.date] | None]]:
+    def event_days(self, ev: dict[str, Any]) -> list[tuple[str, tuple[dt.date, dt.date], dt.date]]:
+        """(student, window, event day) of every in-scope student's windows of one event window."""
+        occurrences: list[tuple[str, dt.date]] = []
+        for e in self.school["calendar"]["events"]:
+            if e["kind"] == ev["kind"] and self.term["start"] <= e["date"] <= self.term["end"]:
+                for s in self.school["students"]:
+                    if e.get("grades") is None or s["grade"] in e["grades"]:
+                        occurrences.append((s["id"], e["date"]))
+        for e in self.school["student_events"]:
+            if e["kind"] == ev["kind"] and self.term["start"] <= e["date"] <= self.term["end"]:
+                occurrences.append((e["student_id"], e["date"]))
+        n = ev["days"] * DAY
+        return [(sid, {"after": (d, d + n), "before": (d - n, d), "around": (d - n, d + n)}[ev["direction"]], d)
+                for sid, d in occurrences if self.in_scope(sid)]  # fmt: skip
+
+    def moment_subject_windows(self, rule: dict[str, Any]) -> list[tuple[Any, dt.date, dt.date, None, set[dt.date]]]:
+        """Key moments: each subject's days, the union of every alternative's windows (none: no duty)."""
+        days: dict[str, set[dt.date]] = {}
+        for m in rule["moments"]:
+            if m.get("event") is not None:
+                for sid, (a, b), _ in self.event_days(m["event"]):
+                    days.setdefault(sid, set()).update(_days(a, b))
+            else:
+                for a, b in rule_windows({"period": {"unit": "term", "n": 1}, "window": m["window"]}, self.term, self.school):
+                    for s in self.school["students"]:
+                        if self.in_scope(s["id"]):
+                            days.setdefault(s["id"], set()).update(_days(a, b))
+        out: list[tuple[Any, dt.date, dt.date, None, set[dt.date]]] = []
+        for sid, ds in days.items():
+            if not ds:
+                continue
+            ws, we = min(ds), max(ds)
+            if rule["scope"] == "student":
+                if _cond(rule["where"], self.students[sid], None):
+                    out.append((sid, ws, we, None, ds))
+            else:
+                for m, s in self.pairs_on(min(we, self.as_of)):
+                    if s == sid and _cond(rule["where"], self.students[s], self.mentors[m]):
+                        out.append(((m, s), ws, we, None, ds))
+        return out
+
+    def rule_subject_windows(self, rule: dict[str, Any]) -> list[tuple[Any, dt.date, dt.date, tuple[str, dt.date] | None, set[dt.date] | None]]:
         scope, where = rule["scope"], rule["where"]
-        out: list[tuple[Any, dt.date, dt.date, tuple[str, dt.date] | None]] = []
+        if rule.get("moments"):
+            return self.moment_subject_windows(rule)  # type: ignore[return-value]
+        out: list[tuple[Any, dt.date, dt.date, tuple[str, dt.date] | None, set[dt.date] | None]] = []
         if rule["event"] is not None:
             ev = rule["event"]
             per_student: dict[str, dict[tuple[dt.date, dt.date], dt.date]] = {}
-            occurrences: list[tuple[str, dt.date]] = []
-            for e in self.school["calendar"]["events"]:
-                if e["kind"] == ev["kind"] and self.term["start"] <= e["date"] <= self.term["end"]:
-                    for s in self.school["students"]:
-                        if e.get("grades") is None or s["grade"] in e["grades"]:
-                            occurrences.append((s["id"], e["date"]))
-            for e in self.school["student_events"]:
-                if e["kind"] == ev["kind"] and self.term["start"] <= e["date"] <= self.term["end"]:
-                    occurrences.append((e["student_id"], e["date"]))
-            for sid, d in occurrences:
-                if not self.in_scope(sid):
-                    continue
-                n = ev["days"] * DAY
-                w = {"after": (d, d + n), "before": (d - n, d), "around": (d - n, d + n)}[ev["direction"]]
+            for sid, w, d in self.event_days(ev):
                 per_student.setdefault(sid, {}).setdefault(w, d)
             for sid, wins in per_student.items():
                 for (ws, we), d in wins.items():
                     if scope == "student":
                         if _cond(where, self.students[sid], None):
-                            out.append((sid, ws, we, (ev["kind"], d)))
+                            out.append((sid, ws, we, (ev["kind"], d), None))
                     else:
                         for m, s in self.pairs_on(min(we, self.as_of)):
                             if s == sid and _cond(where, self.students[s], self.mentors[m]):
-                                out.append(((m, s), ws, we, (ev["kind"], d)))
+                                out.append(((m, s), ws, we, (ev["kind"], d), None))
             return out
         windows = rule_windows(rule, self.term, self.school)
         for ws, we in windows:
             if scope == "student":
                 for s in self.school["students"]:
                     if self.in_scope(s["id"]) and _cond(where, s, None):
-                        out.append((s["id"], ws, we, None))
+                        out.append((s["id"], ws, we, None, None))
             elif scope == "mentor":
                 for m in self.school["mentors"]:
                     if _cond(where, None, m):
-                        out.append((m["id"], ws, we, None))
+                        out.append((m["id"], ws, we, None, None))
             elif scope == "class":
                 for c in sorted({s["class"] for s in self.school["students"] if self.in_scope(s["id"])}):
-                    out.append((c, ws, we, None))
+                    out.append((c, ws, we, None, None))
             else:
                 for m, s in self.pairs_on(min(we, self.as_of)):
                     if _cond(where, self.students[s], self.mentors[m]):
-                        out.append(((m, s), ws, we, None))
+                        out.append(((m, s), ws, we, None, None))
         return out
 
     # ------------------------------------------------------------------ ratios
@@ -327,6 +363,7 @@ class Naive:
                         "min": r["min"],
                         "max": r["max"],
                         "ok": ok,
+                        "advisory": r.get("advisory", False),
                         "source": r["source"],
                     }
                 )
@@ -381,13 +418,14 @@ class Naive:
                     items[it["name"]] = v
                 results.append((m["id"], items, self.total(sc["total"], items)))
             rating = next((r for r in self.ir["ratings"] if r["score"] == sc["name"]), None)
-            totals = [t for _, _, t in results]
-            for mid, items, total in results:
+            shown = [(mid, {k: _dec4(v) for k, v in items.items()}, _dec4(total)) for mid, items, total in results]
+            for i, (mid, items, total) in enumerate(results):
                 tier_name = None
                 if rating is not None:
-                    greater = sum(1 for t in totals if t > total)
+                    _, shown_items, shown_total = shown[i]
+                    others = sum(1 for j, (_, _, t) in enumerate(shown) if j != i and t >= shown_total)
                     for tier in rating["tiers"]:
-                        if self.tier(tier["when"], items, total, greater, len(totals)):
+                        if self.tier(tier["when"], shown_items, shown_total, others, len(shown)):
                             tier_name = tier["name"]
                             break
                 out.append(
@@ -440,6 +478,21 @@ class Naive:
         if op == "or":
             return any(self.tier(a, items, total, greater, n) for a in c["args"])
         return not self.tier(c["arg"], items, total, greater, n)
+
+
+def _runs(days: set[dt.date]) -> list[list[str]]:
+    """Consecutive days as [first, last] runs."""
+    out: list[list[dt.date]] = []
+    for d in sorted(days):
+        if out and out[-1][1] + DAY == d:
+            out[-1][1] = d
+        else:
+            out.append([d, d])
+    return [[a.isoformat(), b.isoformat()] for a, b in out]
+
+
+def _dec4(v: Decimal) -> Decimal:
+    return v.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def _round(v: Decimal) -> float | int:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 STUDENT_IDS = ["s1", "s2", "s10", "S-3", "学生1", "s2a"]
 MENTOR_IDS = ["m1", "m10", "m2", "M-1", "导师"]
-ACTIONS = ["谈心", "家访", "导师会"]
+ACTIONS = ["谈心", "家访", "导师会", "家校"]  # 家校: sometimes a group of others (schemes() decides)
 KINDS = ["考试", "重大变故"]
 TAGS = ["单亲", "城区", "特殊需求"]
 ROLES = ["班主任", "导师组长"]
@@ -183,9 +183,15 @@ def _anchor(draw: st.DrawFn) -> dict[str, Any]:
 def rules(draw: st.DrawFn, n: int) -> dict[str, Any]:
     action = draw(st.sampled_from(ACTIONS))
     lo, hi = _bound(draw)
-    kind = draw(st.sampled_from(["term", "school_year", "month", "week", "weeks", "days", "event"]))
-    period = event = window = where = None
-    if kind == "event":
+    kind = draw(st.sampled_from(["term", "school_year", "month", "half_month", "week", "weeks", "days", "event", "moments"]))
+    period = event = window = where = moments = None
+    if kind == "moments":  # one duty a term at any of 1–3 moments (a lone one is an event window)
+        period = {"unit": "term", "n": 1}
+        moments = [{"event": _event(draw)} if draw(BOOL) else {"window": _term_clause(draw)} for _ in range(draw(st.integers(2, 3)))]
+        if draw(st.integers(0, 3)) == 0:
+            moments = [{"event": _event(draw)}]
+        scope = draw(st.sampled_from(["student", "pair"]))
+    elif kind == "event":
         event = {
             "kind": draw(st.sampled_from(KINDS)),
             "direction": draw(st.sampled_from(["after", "before", "around"])),
@@ -227,8 +233,20 @@ def rules(draw: st.DrawFn, n: int) -> dict[str, Any]:
         "scope": scope,
         "window": window,
         "where": where,
+        "moments": moments,
         "source": {"file": "t.scheme", "line": n + 10},
     }
+
+
+def _event(draw: st.DrawFn) -> dict[str, Any]:
+    return {"kind": draw(KIND), "direction": draw(st.sampled_from(["after", "before", "around"])), "days": draw(st.integers(0, 10))}
+
+
+def _term_clause(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["first_days", "last_days", "range"]))
+    if kind == "range":
+        return {"kind": "range", "start": _anchor(draw), "end": _anchor(draw)}
+    return {"kind": kind, "days": draw(st.integers(1, 30))}
 
 
 @st.composite
@@ -241,6 +259,7 @@ def ratios(draw: st.DrawFn, n: int) -> dict[str, Any]:
         "min": lo,
         "max": hi,
         "where": _student_cond(draw, 0, False) if draw(st.booleans()) else None,
+        "advisory": draw(BOOL),
         "source": {"file": "t.scheme", "line": n},
     }
 
@@ -319,9 +338,11 @@ def schemes(draw: st.DrawFn) -> dict[str, Any]:
         "grace_days": draw(st.integers(0, 3)),
         "remind_days": 7,
         "actions": [
-            {"name": "谈心", "title": None, "min_minutes": None, "source": SRC},
-            {"name": "家访", "title": None, "min_minutes": None, "source": SRC},
-            {"name": "导师会", "title": None, "min_minutes": draw(st.none() | st.integers(1, 45)), "source": SRC},
+            {"name": "谈心", "title": None, "min_minutes": None, "members": None, "source": SRC},
+            {"name": "家访", "title": None, "min_minutes": None, "members": None, "source": SRC},
+            {"name": "导师会", "title": None, "min_minutes": draw(st.none() | st.integers(1, 45)), "members": None, "source": SRC},
+            {"name": "家校", "title": None, "min_minutes": None, "source": SRC,
+             "members": draw(st.none() | st.lists(st.sampled_from(ACTIONS[:3]), min_size=1, max_size=3, unique=True))},
         ],
         "ratios": [draw(ratios(i + 1)) for i in range(draw(st.integers(0, 2)))],
         "rules": rule_list,

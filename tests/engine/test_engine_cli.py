@@ -207,7 +207,7 @@ def test_explain_a_mentor_includes_ratios_and_score(tmp_path: Path, scheme: Path
     assert code == 0
     assert "S2 小红: 谈心 per month" in out and "S1" not in out  # M10 mentors S2 only
     assert "[ratio-1] M10: 1 (0–1) — ok" in out
-    assert "[考核] M10: 谈心 1 → total 1, rating 优秀" in out
+    assert "[考核] M10: 谈心 1 → total 1, rating 合格" in out
 
 
 def test_explain_needs_exactly_one_subject(tmp_path: Path, scheme: Path) -> None:
@@ -242,7 +242,7 @@ def test_explain_takes_a_unique_student_name(tmp_path: Path, scheme: Path) -> No
 def test_explain_takes_a_unique_mentor_name(tmp_path: Path, scheme: Path) -> None:
     code, by_name, _ = explain_run(tmp_path / "a", scheme, "--mentor", "李老师", lang="en")
     assert code == 0
-    assert "[考核] M10: 谈心 1 → total 1, rating 优秀" in by_name
+    assert "[考核] M10: 谈心 1 → total 1, rating 合格" in by_name
     assert by_name == explain_run(tmp_path / "b", scheme, "--mentor", "M10", lang="en")[1]
 
 
