@@ -52,8 +52,8 @@ def _figures(ev: Any) -> dict[str, Any]:
     unmentored = [r for r in ratios if r.ratio.direction == "mentors_per_student" and r.value == 0]
     worst = sorted((row for row in c.by_class if row[2]), key=lambda row: row[1] / row[2])[:3]
     return {"c": c, "rule_chart": json.dumps(rule_chart, ensure_ascii=False), "class_chart": json.dumps(class_chart, ensure_ascii=False),
-            "percent": _percent, "violations": [r for r in ratios if not getattr(r.ratio, "advisory", False)],
-            "advisories": [r for r in ratios if getattr(r.ratio, "advisory", False)], "scores": ev.report.scores, "names": names,
+            "percent": _percent, "violations": [r for r in ratios if not r.ratio.advisory],
+            "advisories": [r for r in ratios if r.ratio.advisory], "scores": ev.report.scores, "names": names,
             "unmentored": unmentored, "worst_classes": worst, "has_tiers": any(sc.rating for sc in ev.report.scores),
             "ratio_words": {"students_per_mentor": t("每位导师的学生数", "students per mentor"),
                             "mentors_per_student": t("每名学生的导师数", "mentors per student")}}  # fmt: skip
