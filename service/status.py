@@ -41,6 +41,7 @@ class DutyView:
     event: tuple[str, dt.date] | None
     action_title: str = ""  # the action as the scheme names it ("学生家访"), the log form's words
     mentor_name: str = ""  # whose duty, for a pair's duty: a student with two mentors has one of each
+    windows: tuple[tuple[dt.date, dt.date], ...] | None = None  # key moments: the runs of days that count
 
     @property
     def key(self) -> tuple[str, str | None, str, dt.date]:
@@ -129,9 +130,10 @@ def _views(report: Report, block: DutyBlock, rows: np.ndarray) -> list[DutyView]
         event = None
         if block.event_day is not None and r.event is not None:
             event = (r.event.kind, dt.date.fromordinal(int(block.event_day[i])))
+        runs = None if block.runs is None else tuple((dt.date.fromordinal(a), dt.date.fromordinal(b)) for a, b in block.runs.of(i))
         out.append(DutyView(r.id, r.label or r.action, r.action, r.scope, subject, student, dt.date.fromordinal(int(block.start[i])),
                             dt.date.fromordinal(end), dt.date.fromordinal(due), int(block.count[i]), r.min, r.max, status, group,
-                            evidence, days, event, title, mentor_names[int(block.mentor[i])] if block.scope == "pair" else ""))  # fmt: skip
+                            evidence, days, event, title, mentor_names[int(block.mentor[i])] if block.scope == "pair" else "", runs))  # fmt: skip
     return out
 
 
