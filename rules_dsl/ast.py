@@ -134,6 +134,7 @@ class Call:
     args: tuple[Expr, Expr]
     span: Span
     depth: int = field(default=1, compare=False)  # nesting below and including this node
+    word: str = field(default="", compare=False)  # as written: 上限( is refused (a clerk reads it as "at most")
 
 
 Expr = Num | Ref | SumRef | BinOp | Neg | Call
@@ -169,6 +170,7 @@ class Action:
     title: str | None
     min_minutes: Num | None
     span: Span
+    members: tuple[Name, ...] | None = None  # an action group: `= 谈心, 家长联系`
 
 
 @dataclass(frozen=True)
@@ -186,11 +188,13 @@ class Ratio:
     bound: Bound
     where: Cond | None
     span: Span
+    guideline: bool = False  # 原则上: advisory
+    mentors: Num | None = None  # the N of the plans' `N:M` form (must be 1: students per mentor)
 
 
 @dataclass(frozen=True)
 class Period:
-    unit: str  # term | school_year | month | week | weeks | days
+    unit: str  # term | school_year | month | half_month | week | weeks | days; months | terms: `每 N 月`, an error
     n: Num | None
     span: Span
 
@@ -239,7 +243,15 @@ class Label:
     span: Span
 
 
-Clause = Period | Scope | Window | EventWindow | Where | Label
+@dataclass(frozen=True)
+class Moments:
+    """Key moments: window alternatives joined by `or`, one duty a term met at any of them."""
+
+    alternatives: tuple[Window | EventWindow, ...]
+    span: Span
+
+
+Clause = Period | Scope | Window | EventWindow | Moments | Where | Label
 
 
 @dataclass(frozen=True)

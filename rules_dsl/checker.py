@@ -12,9 +12,12 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 
 from . import ast
+from .baselines import find_baseline, shipped_baselines
 from .errors import Diagnostic, Text
 from .keywords import ALL, RESERVED_ITEM_NAMES
 from .lexer import swallowed_keyword_split
+from .numerals import digits as numeral_digits
+from .numerals import is_numeral
 from .program import Program
 
 MAX_WINDOW_DAYS = 366  # no term (or school year) is longer; a longer window cannot fit
@@ -64,7 +67,10 @@ class Checker:
     # -- the checks ------------------------------------------------------------------------
     def run(self) -> list[Diagnostic]:
         root = self.program.root.tree
+        if self.check_numerals():
+            return self.found  # every number must have a value before anything is compared with it
         self.check_header(root)
+        self.check_conforms(root)
         actions = self.check_actions()
         declared = list(actions)
         for stmt in self.inherited_and_own(ast.Ratio):
@@ -73,6 +79,28 @@ class Checker:
         scores = self.check_scores(root, declared)
         self.check_ratings(root, scores)
         return self.found
+
+    def check_numerals(self) -> bool:
+        """Chinese numerals outside 一…九十九 (零, 百, 一十, 两十): refused with the digits to write. True if any was."""
+        bad = False
+        for f in self.program.files:
+            for num in _numbers(f.tree):
+                if is_numeral(num.text):
+                    bad = True
+                    guess = numeral_digits(num.text)
+                    write = f"写阿拉伯数字 {guess}" if guess is not None else "写阿拉伯数字"
+                    self.error(num.span, "numeral", f"“{num.text}”这种数字写法无法识别：中文数字只用 一 到 九十九（如 十五、二十）和单独的 两",
+                               f"'{num.text}' is not a numeral the language reads: Chinese numerals go from 一 to 九十九 (十五, 二十) and 两 alone",
+                               (write, f"write the digits {guess}" if guess is not None else "write the digits"))  # fmt: skip
+        return bad
+
+    def check_conforms(self, root: ast.SchemeFile) -> None:
+        for stmt in root.statements:
+            if isinstance(stmt, ast.Header) and stmt.kind == "conforms" and find_baseline(stmt.value, self.program.root.file) is None:
+                known = "、".join(shipped_baselines()) or "—"
+                self.error(stmt.value_span, "unknown-baseline", f"找不到名为“{stmt.value}”的基线", f"no baseline named '{stmt.value}' can be found",
+                           (f"写基线文件的路径（相对于本文件），或随附基线的名称：{known}",
+                            f"write the baseline file's path (relative to this file) or a shipped baseline's name: {', '.join(shipped_baselines())}"))  # fmt: skip
 
     def inherited_and_own(self, kind: type) -> Iterator:  # type: ignore[type-arg]
         for f in self.program.files:
@@ -96,7 +124,13 @@ class Checker:
                 for g in stmt.grades:
                     value = self.whole(g, "年级", "a grade", minimum=1)
                     if value in seen_grades:
-                        self.warn(g.span, "duplicate-grade", f"年级 {value} 写了两次", f"grade {value} is listed twice", ("删掉重复的一个", "remove the repeat"))
+                        self.warn(
+                            g.span,
+                            "duplicate-grade",
+                            f"年级 {value} 写了两次",
+                            f"grade {value} is listed twice",
+                            ("删掉重复的一个", "remove the repeat"),
+                        )
                     seen_grades.add(value)  # type: ignore[arg-type]
             elif isinstance(stmt, ast.DaysSetting):
                 key = stmt.kind
@@ -133,7 +167,33 @@ class Checker:
                           ("换一个不是关键词的名称", "choose a name that is not a keyword"))  # fmt: skip
             if stmt.min_minutes is not None:
                 self.whole(stmt.min_minutes, "最短时长（分钟）", "the minimum duration in minutes", minimum=1, maximum=24 * 60)
+        for stmt in actions.values():
+            if stmt.members is not None:
+                self.check_group(stmt, actions)
         return actions
+
+    def check_group(self, group: ast.Action, actions: dict[str, ast.Action]) -> None:
+        seen: set[str] = set()
+        for member in group.members or ():
+            name = member.text
+            if name in seen:
+                self.warn(
+                    member.span,
+                    "duplicate-member",
+                    f"“{name}”写了两次",
+                    f"'{name}' is listed twice",
+                    ("删掉重复的一个", "remove the repeat"),
+                )
+            seen.add(name)
+            if name == group.name.text:
+                self.error(member.span, "group-itself", "动作组不能包含自己", "an action group cannot be its own member",
+                           ("删掉它：组本身的记录已经计入", "remove it: activities logged as the group itself count already"))  # fmt: skip
+            elif name not in actions:
+                self.undeclared(member, list(actions))
+            elif actions[name].members is not None:
+                self.error(member.span, "group-in-group", f"“{name}”本身是动作组，动作组不能再包含动作组",
+                           f"'{name}' is itself an action group, and a group cannot be a member of a group",
+                           (f"直接列出“{name}”的成员", f"list the members of '{name}' instead"))  # fmt: skip
 
     def undeclared(self, name: ast.Name, declared: list[str], what_zh: str = "动作", what_en: str = "action") -> None:
         hint: tuple[str, str] | None
@@ -189,9 +249,20 @@ class Checker:
                     self.whole(g, "年级", "a grade", minimum=1)
 
     def check_ratio(self, stmt: ast.Ratio) -> None:
+        if stmt.mentors is not None and stmt.mentors.text != "1":
+            n = stmt.bound.low.text
+            self.error(stmt.mentors.span, "ratio-reversed", f"“{stmt.mentors.text}:{n}”读作每 {n} 名学生配 {stmt.mentors.text} 位导师（生师比）；配比写成 1:N，即每位导师的学生数",
+                       f"'{stmt.mentors.text}:{n}' reads as {stmt.mentors.text} mentors for {n} students; a ratio is written 1:N, students per mentor",
+                       (f"每位导师至多 {stmt.mentors.text} 名学生就写 1:{stmt.mentors.text}", f"for at most {stmt.mentors.text} students per mentor write 1:{stmt.mentors.text}"))  # fmt: skip
+            return
         self.check_bound(stmt.bound, for_ratio=True)
         if stmt.where is not None:
             self.check_where(stmt.where, True, False, "配比", "a ratio")
+        high = stmt.bound.low if stmt.bound.kind == "at_most" else stmt.bound.high
+        if stmt.direction == "mentors_per_student" and high is not None and Decimal(high.text) > 3:
+            self.warn(stmt.span, "ratio-reversed", f"每名学生至多 {high.text} 位导师？多半是想写每位导师至多 {high.text} 名学生",
+                      f"at most {high.text} mentors per student? Most likely at most {high.text} students per mentor was meant",
+                      (f"写成：配比 学生 每 导师 至多 {high.text}（或 配比 1:{high.text}）", f"write: ratio students per mentor at most {high.text} (or ratio 1:{high.text})"))  # fmt: skip
 
     def check_rules(self, declared: list[str]) -> None:
         names: dict[str, ast.Span] = {}
@@ -210,37 +281,67 @@ class Checker:
 
     def check_clauses(self, stmt: ast.Require) -> None:
         seen: dict[str, ast.Clause] = {}
-        kind_of = {ast.Period: "period", ast.EventWindow: "period", ast.Scope: "scope", ast.Window: "window", ast.Where: "where", ast.Label: "label"}
-        words = {"period": ("周期", "period"), "scope": ("对象", "scope"), "window": ("时间窗口", "window"), "where": ("条件", "condition"), "label": ("名称", "label")}
+        kind_of = {ast.Period: "period", ast.EventWindow: "event", ast.Moments: "event", ast.Scope: "scope", ast.Window: "window",
+                   ast.Where: "where", ast.Label: "label"}  # fmt: skip
+        words = {"period": ("周期", "period"), "event": ("事件窗口", "event window"), "scope": ("对象", "scope"), "window": ("时间窗口", "window"),
+                 "where": ("条件", "condition"), "label": ("名称", "label")}  # fmt: skip
         for clause in stmt.clauses:
             kind = kind_of[type(clause)]
             if kind in seen:
                 zh, en = words[kind]
-                both_zh = "周期和事件窗口只能二选一" if kind == "period" and type(seen[kind]) is not type(clause) else f"这条要求已经有一个{zh}"
-                both_en = "a duty has either a period or an event window, not both" if kind == "period" and type(seen[kind]) is not type(clause) else f"this duty already has a {en}"
-                self.error(clause.span, "duplicate-clause", both_zh, both_en, ("删掉其中一个", "remove one of them"))
+                self.error(clause.span, "duplicate-clause", f"这条要求已经有一个{zh}", f"this duty already has a {en}",
+                           ("删掉其中一个；几个时间节点之间用“或”连接", "remove one of them; join key moments with 'or'") if kind in ("event", "window") else ("删掉其中一个", "remove one of them"))  # fmt: skip
                 continue
             seen[kind] = clause
-        period = seen.get("period")
+        period, event, window = seen.get("period"), seen.get("event"), seen.get("window")
         scope = seen["scope"].scope if isinstance(seen.get("scope"), ast.Scope) else "student"  # type: ignore[union-attr]
-        unit = period.unit if isinstance(period, ast.Period) else ("event" if period else "term")
-        if isinstance(period, ast.Period) and period.n is not None:
-            n = self.whole(period.n, "周期长度", "the period length", minimum=1)
-            if n is not None and n * (7 if period.unit == "weeks" else 1) > MAX_WINDOW_DAYS:
-                self.error(period.n.span, "window-too-long", "这个周期比一个学年还长", "this period is longer than a school year",
-                           ("用“每 学期”或“每 学年”", "use per term or per school_year"))  # fmt: skip
-        if isinstance(period, ast.EventWindow):
-            self.whole(period.days, "天数", "the number of days", maximum=MAX_WINDOW_DAYS)
-            if scope not in ("student", "pair"):
-                self.error(period.span, "event-scope", "事件窗口只能用于 每 学生 或 每 结对", "event windows go with per student or per pair only",
-                           ("去掉“每 导师/每 班级”，或改用周期", "drop per mentor/per class, or use a period instead"))  # fmt: skip
-        window = seen.get("window")
-        if isinstance(window, ast.Window):
-            self.check_window(window, unit)
+        moments = key_moments(stmt)
+        if isinstance(period, ast.Period):
+            self.check_period(period)
+        if isinstance(event, ast.EventWindow | ast.Moments) and isinstance(period, ast.Period) and period.unit != "term":
+            self.error(event.span, "event-period", "事件窗口和关键时间节点只能配“每 学期”（每学期一次，在任一节点完成）",
+                       "an event window or key moments go with per term only (once a term, at any of the moments)",
+                       ("删掉周期，或改成“每 学期”", "remove the period, or make it per term"))  # fmt: skip
+        if moments is not None:
+            for alt in moments:
+                if isinstance(alt, ast.Window):
+                    if alt.kind == "by":
+                        self.error(alt.span, "moment-by", "“截止 MM-DD”不能作关键时间节点", "'by MM-DD' cannot be a key moment",
+                                   ("用“从 … 到 …”或“在 前/后 N 天”", "use 'from … to …' or 'within first/last N days of term'"))  # fmt: skip
+                    else:
+                        self.check_window(alt, "term")
+                else:
+                    self.whole(alt.days, "天数", "the number of days", maximum=MAX_WINDOW_DAYS)
+            if isinstance(window, ast.Window):
+                self.error(window.span, "window-with-moments", "关键时间节点之外不能再加时间窗口", "key moments cannot take another window clause",
+                           ("用“或”把它并入关键时间节点", "join it to the key moments with 'or'"))  # fmt: skip
+        elif isinstance(event, ast.EventWindow):
+            self.whole(event.days, "天数", "the number of days", maximum=MAX_WINDOW_DAYS)
+            if isinstance(window, ast.Window):
+                self.check_window(window, "event")
+        elif isinstance(window, ast.Window):
+            self.check_window(window, period.unit if isinstance(period, ast.Period) else "term")
+        if (moments is not None or isinstance(event, ast.EventWindow)) and scope not in ("student", "pair"):
+            self.error((event or period).span, "event-scope", "事件窗口和关键时间节点只能用于 每 学生 或 每 结对",  # type: ignore[union-attr]
+                       "event windows and key moments go with per student or per pair only",
+                       ("去掉“每 导师/每 班级”，或改用周期", "drop per mentor/per class, or use a period instead"))  # fmt: skip
         where = seen.get("where")
         if isinstance(where, ast.Where):
             self.check_where(where.cond, scope in ("student", "pair"), scope in ("mentor", "pair"),
                              f"“每 {_SCOPE_ZH[scope]}”的要求", f"a per {scope} duty")  # fmt: skip
+
+    def check_period(self, period: ast.Period) -> None:
+        if period.unit in ("months", "terms"):
+            assert period.n is not None
+            word = "月" if period.unit == "months" else "学期"
+            self.error(period.span, "period-n", f"“每 {period.n.text} {word}”不是可用的周期", f"'per {period.n.text} {period.unit}' is not a period",
+                       ((f"写“每 {word}”；几个月一次可写“每 N 周”或“每 N 天”", f"write per {period.unit[:-1]}; for every few months write per N weeks or per N days")
+                        if period.unit == "months" else ("写“每 学期”或“每 学年”", "write per term or per school_year")))  # fmt: skip
+        elif period.n is not None:
+            n = self.whole(period.n, "周期长度", "the period length", minimum=1)
+            if n is not None and n * (7 if period.unit == "weeks" else 1) > MAX_WINDOW_DAYS:
+                self.error(period.n.span, "window-too-long", "这个周期比一个学年还长", "this period is longer than a school year",
+                           ("用“每 学期”或“每 学年”", "use per term or per school_year"))  # fmt: skip
 
     def check_window(self, window: ast.Window, unit: str) -> None:
         if unit == "event":
@@ -301,7 +402,13 @@ class Checker:
                     self.error(part.name.span, "reserved-item", f"“{name}”是总分公式的关键词，不能作评分项名称", f"'{name}' is a word of the total formula and cannot name an item",
                                ("换一个名称", "use another name"))  # fmt: skip
                 if name in items:
-                    self.error(part.name.span, "duplicate-item", f"评分项“{name}”重复", f"item '{name}' appears twice", ("换一个名称", "use another name"))
+                    self.error(
+                        part.name.span,
+                        "duplicate-item",
+                        f"评分项“{name}”重复",
+                        f"item '{name}' appears twice",
+                        ("换一个名称", "use another name"),
+                    )
                 items[name] = part
                 if part.action is not None and part.action.text not in declared:
                     self.undeclared(part.action, declared)
@@ -310,15 +417,37 @@ class Checker:
                 if part.cap is not None:
                     cap = self.decimal(part.cap, "上限", "the cap")
                     if cap is not None and cap <= 0:
-                        self.error(part.cap.span, "zero-cap", "上限必须大于 0", "the cap must be above 0", ("删掉上限，或写一个正数", "remove the cap or write a positive number"))
+                        self.error(
+                            part.cap.span,
+                            "zero-cap",
+                            "上限必须大于 0",
+                            "the cap must be above 0",
+                            ("删掉上限，或写一个正数", "remove the cap or write a positive number"),
+                        )
             if not items:
-                self.error(stmt.name.span, "empty-score", "评分里没有任何评分项", "the score has no items", ("加上评分项，例如：项 家访: 0.25 每 家访 上限 1", "add items, e.g. item 家访: 0.25 per 家访 max 1"))
+                self.error(
+                    stmt.name.span,
+                    "empty-score",
+                    "评分里没有任何评分项",
+                    "the score has no items",
+                    ("加上评分项，例如：项 家访: 0.25 每 家访 上限 1", "add items, e.g. item 家访: 0.25 per 家访 max 1"),
+                )
             for extra in totals[1:]:
-                self.error(extra.span, "duplicate-total", "评分只能有一个总分公式", "a score has only one total formula", ("删掉多余的一行", "remove the extra line"))
+                self.error(
+                    extra.span,
+                    "duplicate-total",
+                    "评分只能有一个总分公式",
+                    "a score has only one total formula",
+                    ("删掉多余的一行", "remove the extra line"),
+                )
             for total in totals[:1]:
                 for node in walk_expr(total.expr):
                     if isinstance(node, ast.Ref) and node.name.text not in items:
                         self.unknown_item(node.name, list(items))
+                    elif isinstance(node, ast.Call) and node.word == "上限":
+                        self.error(node.span, "cap-call", "总分公式里的“上限( , )”会被读成“取较大者”，与“至多”的意思相反",
+                                   "in a total, '上限( , )' would read as the larger of the two: the opposite of 'at most'",
+                                   ("封顶（至多）写“最小(a, b)”，保底（至少）写“最大(a, b)”", "to cap a total write 最小(a, b) (min); for a floor write 最大(a, b) (max)"))  # fmt: skip
         return scores
 
     def decimal(self, num: ast.Num, what_zh: str, what_en: str) -> Decimal | None:
@@ -326,7 +455,11 @@ class Checker:
 
     def unknown_item(self, name: ast.Name, items: list[str]) -> None:
         close = difflib.get_close_matches(name.text, items, n=1, cutoff=0.5)
-        hint = (f"是不是要写“{close[0]}”？", f"did you mean '{close[0]}'?") if close else ("可用的评分项：" + "、".join(items), "items here: " + ", ".join(items))
+        hint = (
+            (f"是不是要写“{close[0]}”？", f"did you mean '{close[0]}'?")
+            if close
+            else ("可用的评分项：" + "、".join(items), "items here: " + ", ".join(items))
+        )
         self.error(name.span, "unknown-item", f"没有名为“{name.text}”的评分项", f"there is no item named '{name.text}'", hint)
 
     def check_ratings(self, root: ast.SchemeFile, scores: dict[str, ast.Score]) -> None:
@@ -336,13 +469,29 @@ class Checker:
             if not isinstance(stmt, ast.Rating):
                 continue
             if stmt.name.text in names:
-                self.error(stmt.name.span, "duplicate-rating", f"等级“{stmt.name.text}”重复", f"rating '{stmt.name.text}' is declared twice", ("换一个名称", "use another name"))
+                self.error(
+                    stmt.name.span,
+                    "duplicate-rating",
+                    f"等级“{stmt.name.text}”重复",
+                    f"rating '{stmt.name.text}' is declared twice",
+                    ("换一个名称", "use another name"),
+                )
             names.add(stmt.name.text)
             score = scores.get(stmt.score.text)
             if score is None:
                 close = difflib.get_close_matches(stmt.score.text, list(scores), n=1, cutoff=0.5)
-                hint = (f"是不是要写“{close[0]}”？", f"did you mean '{close[0]}'?") if close else ("先用“评分”定义它", "define it first with 'score'")
-                self.error(stmt.score.span, "unknown-score", f"没有名为“{stmt.score.text}”的评分", f"there is no score named '{stmt.score.text}'", hint)
+                hint = (
+                    (f"是不是要写“{close[0]}”？", f"did you mean '{close[0]}'?")
+                    if close
+                    else ("先用“评分”定义它", "define it first with 'score'")
+                )
+                self.error(
+                    stmt.score.span,
+                    "unknown-score",
+                    f"没有名为“{stmt.score.text}”的评分",
+                    f"there is no score named '{stmt.score.text}'",
+                    hint,
+                )
             elif stmt.score.text in rated:
                 self.error(stmt.score.span, "duplicate-rating", f"评分“{stmt.score.text}”已有等级（第 {rated[stmt.score.text].line} 行）",
                            f"score '{stmt.score.text}' already has a rating (line {rated[stmt.score.text].line})", ("一个评分只定一套等级", "give each score one rating"))  # fmt: skip
@@ -350,12 +499,24 @@ class Checker:
                 rated[stmt.score.text] = stmt.span
             items = [p.name.text for p in score.parts if isinstance(p, ast.Item)] if score else []
             if not stmt.tiers:
-                self.error(stmt.span, "empty-rating", "等级里没有任何档次", "the rating has no tiers", ("例如：优秀: 前 15%  合格: 其余", "e.g. 优秀: top 15%  合格: otherwise"))
+                self.error(
+                    stmt.span,
+                    "empty-rating",
+                    "等级里没有任何档次",
+                    "the rating has no tiers",
+                    ("例如：优秀: 前 15%  合格: 其余", "e.g. 优秀: top 15%  合格: otherwise"),
+                )
             tier_names: set[str] = set()
             after_otherwise = False
             for tier in stmt.tiers:
                 if tier.name.text in tier_names:
-                    self.error(tier.name.span, "duplicate-tier", f"档次“{tier.name.text}”重复", f"tier '{tier.name.text}' appears twice", ("换一个名称", "use another name"))
+                    self.error(
+                        tier.name.span,
+                        "duplicate-tier",
+                        f"档次“{tier.name.text}”重复",
+                        f"tier '{tier.name.text}' appears twice",
+                        ("换一个名称", "use another name"),
+                    )
                 tier_names.add(tier.name.text)
                 if after_otherwise:
                     self.error(tier.span, "unreachable-tier", "“其余”之后的档次永远不会用到", "a tier after 'otherwise' can never apply",
@@ -373,6 +534,32 @@ class Checker:
 
 
 _SCOPE_ZH = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "班级"}
+
+
+def key_moments(stmt: ast.Require) -> tuple[ast.Window | ast.EventWindow, ...] | None:
+    """The alternatives of a key-moment rule: moments joined by `or`, or `per term` written out with one event window
+    (one duty a term at the event, where an event window alone is one duty per event); None for any other rule."""
+    for clause in stmt.clauses:
+        if isinstance(clause, ast.Moments):
+            return clause.alternatives
+    event = next((c for c in stmt.clauses if isinstance(c, ast.EventWindow)), None)
+    period = next((c for c in stmt.clauses if isinstance(c, ast.Period)), None)
+    if event is not None and period is not None and period.unit == "term":
+        return (event,)
+    return None
+
+
+def _numbers(node: object) -> Iterable[ast.Num]:
+    """Every number in a tree."""
+    if isinstance(node, ast.Num):
+        yield node
+    elif isinstance(node, tuple):
+        for x in node:
+            yield from _numbers(x)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            if name != "span":
+                yield from _numbers(getattr(node, name))
 
 
 def walk_cond(cond: ast.Cond) -> Iterable[ast.Cond]:

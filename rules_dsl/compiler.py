@@ -20,7 +20,7 @@ import fastjsonschema
 
 from . import ast
 from .cache import cached_module, digest
-from .checker import check
+from .checker import check, key_moments
 from .errors import Diagnostic, SchemeCheckError, SchemeSyntaxError
 from .program import Program, load_program, load_program_text
 
@@ -136,7 +136,7 @@ class _Compiler:
             "name": a.name.text,
             "title": a.title,
             "min_minutes": _int(a.min_minutes) if a.min_minutes is not None else None,
-            "members": None,
+            "members": [m.text for m in a.members] if a.members is not None else None,
             "source": _source(a.span),
         }
 
@@ -160,7 +160,7 @@ class _Compiler:
             "min": low,
             "max": high,
             "where": cond(r.where) if r.where is not None else None,
-            "advisory": False,
+            "advisory": r.guideline,
             "source": _source(r.span),
         }
 
@@ -178,12 +178,14 @@ class _Compiler:
         period: dict[str, Any] | None = {"unit": "term", "n": 1}
         event = window = where = label = None
         scope = "student"
+        alternatives = key_moments(r)
+        moments = None if alternatives is None else [self.moment(a) for a in alternatives]
         for c in r.clauses:
             if isinstance(c, ast.Period):
                 period = {"unit": c.unit, "n": _int(c.n) if c.n is not None else 1}
-            elif isinstance(c, ast.EventWindow):
+            elif isinstance(c, ast.EventWindow) and moments is None:
                 period = None
-                event = {"kind": c.kind.text, "direction": c.direction, "days": _int(c.days)}
+                event = self.event(c)
             elif isinstance(c, ast.Scope):
                 scope = c.scope
             elif isinstance(c, ast.Window):
@@ -204,9 +206,15 @@ class _Compiler:
             "scope": scope,
             "window": window,
             "where": where,
-            "moments": None,
+            "moments": moments,
             "source": _source(r.span),
         }
+
+    def event(self, e: ast.EventWindow) -> dict[str, Any]:
+        return {"kind": e.kind.text, "direction": e.direction, "days": _int(e.days)}
+
+    def moment(self, m: ast.Window | ast.EventWindow) -> dict[str, Any]:
+        return {"event": self.event(m)} if isinstance(m, ast.EventWindow) else {"window": self.window(m)}
 
     def window(self, w: ast.Window) -> dict[str, Any]:
         if w.kind in ("first_days", "last_days"):
@@ -229,7 +237,9 @@ class _Compiler:
             items.append(
                 {
                     "name": p.name.text,
-                    "unit": {"per_action": "action", "per_student": "student", "per_student_with": "student_with", "manual": "manual"}[p.kind],
+                    "unit": {"per_action": "action", "per_student": "student", "per_student_with": "student_with", "manual": "manual"}[
+                        p.kind
+                    ],
                     "action": p.action.text if p.action is not None else None,
                     "points": _dec(p.points) if p.points is not None else None,
                     "max": _dec(p.cap) if p.cap is not None else None,

@@ -142,6 +142,8 @@ class _Layout:
             return ""
         if tok.type == "LPAR" and prev.type in ("MIN", "MAX"):
             return ""
+        if tok.type == "TILDE" or prev.type == "TILDE" or (tok.type == "NUMBER" and prev.type == "COLON" and self.before_prev == "NUMBER"):
+            return ""  # a ratio as plans write it: 1:15, 1:1~2
         if prev.type == "MINUS" and self.before_prev in _OPERATORS:
             return ""  # unary minus: `- 1` is written `-1`
         return " "

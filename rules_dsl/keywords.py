@@ -42,6 +42,8 @@ ENGLISH: dict[str, str] = {
     "term": "TERM",
     "school_year": "SCHOOL_YEAR",
     "month": "MONTH",
+    "half_month": "HALF_MONTH",
+    "guideline": "GUIDELINE",
     "week": "WEEK",
     "weeks": "WEEK",
     "days": "DAYS",
@@ -106,6 +108,10 @@ CHINESE: dict[str, str] = {
     "学期": "TERM",
     "学年": "SCHOOL_YEAR",
     "月": "MONTH",
+    "半月": "HALF_MONTH",
+    "原则上": "GUIDELINE",
+    "内": "NEI",
+    "至": "TILDE",
     "周": "WEEK",
     "天": "DAYS",
     "结对": "PAIR",
@@ -160,12 +166,12 @@ PUNCTUATION: dict[str, str] = {
     "}": "RBRACE", "｝": "RBRACE", "%": "PERCENT", "％": "PERCENT", ".": "DOT",
     "=": "EQ", "＝": "EQ", ">": "GT", "＞": "GT", "<": "LT", "＜": "LT", "+": "PLUS",
     "＋": "PLUS", "-": "MINUS", "－": "MINUS", "*": "STAR", "×": "STAR", "/": "SLASH",
-    "÷": "SLASH",
+    "÷": "SLASH", "∶": "COLON", "~": "TILDE", "～": "TILDE", "—": "TILDE",
 }  # fmt: skip
 
 # The ASCII spelling the formatter writes for each punctuation terminal.
 CANONICAL_PUNCTUATION: dict[str, str] = {
     "GE": ">=", "LE": "<=", "EQ": "=", "COLON": ":", "COMMA": ",", "LPAR": "(", "RPAR": ")",
     "LBRACE": "{", "RBRACE": "}", "PERCENT": "%", "DOT": ".", "GT": ">", "LT": "<",
-    "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/",
+    "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "TILDE": "~",
 }  # fmt: skip

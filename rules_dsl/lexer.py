@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Container
 from dataclasses import dataclass
 
 from lark import Token
 
 from .keywords import ALL, PUNCTUATION, STATEMENT_START
+from .numerals import CHARS as NUMERAL_CHARS
 
 _WORD = re.compile(r"\w+")
 _BLANKS = re.compile(r"\s*")
@@ -82,11 +84,20 @@ def _decompose_word(word: str) -> tuple[tuple[str, str, int], ...] | None:
     try:
         return _WORD_SPLITS[word]
     except KeyError:
-        found = _decompose(word, 0)
+        found = _decompose(_folded(word), 0)
         split = None if found is None else tuple(found)
         if len(_WORD_SPLITS) < 100_000:  # random input must not grow it without bound
             _WORD_SPLITS[word] = split
         return split
+
+
+def _folded(word: str) -> str:
+    """Full-width Latin letters and digits as their ASCII twins (`ｒｅｑｕｉｒｅ` → `require`), one character for one,
+    so positions stay; any other word as it is."""
+    if word.isascii() or not any("\uff10" <= ch <= "\uff5a" for ch in word):
+        return word
+    folded = "".join(unicodedata.normalize("NFKC", ch) if "\uff10" <= ch <= "\uff5a" else ch for ch in word)
+    return folded if len(folded) == len(word) else word
 
 
 def _decompose(text: str, start: int) -> list[tuple[str, str, int]] | None:
@@ -101,6 +112,15 @@ def _split(text: str, i: int, pieces: list[tuple[str, str, int]]) -> bool:
     if i >= n or not (text[i].isalnum() or text[i] == "_"):
         return bool(pieces)
     ch = text[i]
+    if ch in NUMERAL_CHARS:  # a Chinese numeral (一次, 每两周, 十五): the checker reads its value
+        j = i
+        while j < n and text[j] in NUMERAL_CHARS:
+            j += 1
+        pieces.append(("NUMBER", text[i:j], i))
+        if _split(text, j, pieces):
+            return True
+        pieces.pop()
+        return False
     if ch.isdigit():
         if pieces and pieces[-1][0] == "BY":
             m = _MMDD.match(text, i)
@@ -212,9 +232,12 @@ class Lexer:
                     type_ = "NAME"
                 elif found is not None and len(found) == 1:
                     type_ = found[0][0]
-                    if not (type_ in acceptable or "NAME" not in acceptable or word[0].isdigit() or (
-                        type_ in STATEMENT_START and self.starts_line(i)
-                    )):
+                    if not (
+                        type_ in acceptable
+                        or "NAME" not in acceptable
+                        or word[0].isdigit()
+                        or (type_ in STATEMENT_START and self.starts_line(i))
+                    ):
                         type_ = "NAME"
                 else:
                     return self._word(i, acceptable)
@@ -324,8 +347,11 @@ class Lexer:
             found = _decompose_word(word)
             if found is not None and len(found) == 1:  # one keyword or number: the common case
                 type_ = found[0][0]
-                if type_ in acceptable or "NAME" not in acceptable or word[0].isdigit() or (
-                    type_ in STATEMENT_START and self.starts_line(i)
+                if (
+                    type_ in acceptable
+                    or "NAME" not in acceptable
+                    or word[0].isdigit()
+                    or (type_ in STATEMENT_START and self.starts_line(i))
                 ):
                     self.pos = end
                     return self._token(type_, word, i, end)

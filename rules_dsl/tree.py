@@ -12,6 +12,8 @@ from typing import Any
 from lark import Token, Transformer
 
 from . import ast
+from .numerals import is_numeral
+from .numerals import value as numeral_value
 
 FILE: contextvars.ContextVar[str] = contextvars.ContextVar("scheme_file", default="<scheme>")
 # ids of the and/or nodes written in parentheses, so `(a or b) or c` is not flattened
@@ -56,7 +58,17 @@ def _toks(children: list[Any], *types: str) -> list[Token]:
 
 
 def _num(tok: Token) -> ast.Num:
-    return ast.Num(tok.value, _span(tok))
+    """A number; a Chinese numeral as its digits (one the language refuses stays as written: the checker says why)."""
+    text = tok.value
+    if is_numeral(text):
+        v = numeral_value(text)
+        text = str(v) if v is not None else text
+    return ast.Num(text, _span(tok))
+
+
+def _is_chinese_one(tok: Token) -> bool:
+    """`每一周`, `每一月`, `每一学期`: a calendar period, not blocks of one from term start."""
+    return tok.value == "一"
 
 
 def _name(tok: Token) -> ast.Name:
@@ -109,6 +121,13 @@ class Builder(Transformer):  # type: ignore[type-arg]
         title = c[2].value if c[2] is not None else None
         return ast.Action(_name(c[1]), title, c[3], _first_span(c))
 
+    def action_group(self, c: list[Any]) -> ast.Action:
+        title = c[2].value if c[2] is not None else None
+        return ast.Action(_name(c[1]), title, None, _first_span(c), c[4])
+
+    def name_list(self, c: list[Any]) -> tuple[ast.Name, ...]:
+        return tuple(_name(t) for t in _toks(c, "NAME"))
+
     def action_min(self, c: list[Any]) -> ast.Num:
         return _num(c[1])
 
@@ -132,10 +151,20 @@ class Builder(Transformer):  # type: ignore[type-arg]
         return "grade" if c[1].type == "GRADE" else "class"
 
     def ratio_students(self, c: list[Any]) -> ast.Ratio:
-        return ast.Ratio("students_per_mentor", c[4], c[5], c[6].cond if c[6] else None, _first_span(c))
+        return ast.Ratio("students_per_mentor", c[5], c[6], c[7].cond if c[7] else None, _first_span(c), c[1] is not None)
 
     def ratio_mentors(self, c: list[Any]) -> ast.Ratio:
-        return ast.Ratio("mentors_per_student", None, c[4], c[5].cond if c[5] else None, _first_span(c))
+        return ast.Ratio("mentors_per_student", None, c[5], c[6].cond if c[6] else None, _first_span(c), c[1] is not None)
+
+    def ratio_plain(self, c: list[Any]) -> ast.Ratio:
+        """`1:15` is students per mentor at most 15; `1:1~2` between 1 and 2 (the N of `N:…` is checked to be 1)."""
+        low, high = _num(c[4]), c[5]
+        span = _span(c[2])
+        bound = ast.Bound("at_most", low, None, span) if high is None else ast.Bound("between", low, high, span)
+        return ast.Ratio("students_per_mentor", None, bound, c[6].cond if c[6] else None, _first_span(c), c[1] is not None, _num(c[2]))
+
+    def ratio_upto(self, c: list[Any]) -> ast.Num:
+        return _num(c[1])
 
     # duties
     def require_stmt(self, c: list[Any]) -> ast.Require:
@@ -159,8 +188,17 @@ class Builder(Transformer):  # type: ignore[type-arg]
     def per_week(self, c: list[Any]) -> ast.Period:
         return self._period("week", c)
 
+    def per_half_month(self, c: list[Any]) -> ast.Period:
+        return self._period("half_month", c)
+
     def per_n_weeks(self, c: list[Any]) -> ast.Period:
-        return self._period("weeks", c, n=True)
+        return self._period("week", c) if _is_chinese_one(c[1]) else self._period("weeks", c, n=True)
+
+    def per_n_months(self, c: list[Any]) -> ast.Period:
+        return self._period("month", c) if _is_chinese_one(c[1]) else self._period("months", c, n=True)
+
+    def per_n_terms(self, c: list[Any]) -> ast.Period:
+        return self._period("term", c) if _is_chinese_one(c[1]) else self._period("terms", c, n=True)
 
     def per_n_days(self, c: list[Any]) -> ast.Period:
         return self._period("days", c, n=True)
@@ -185,6 +223,43 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     def from_to(self, c: list[Any]) -> ast.Window:
         return ast.Window("range", start=c[1], end=c[3], span=_first_span(c))
+
+    def start_days(self, c: list[Any]) -> ast.Window:
+        """在 开学后 N 天 内 = the first N days; 在 开学前 N 天 内 = the N days before term start; 在 开学前后 N 天."""
+        n, span = _num(c[3]), _first_span(c)
+        if c[2].type == "LAST":
+            return ast.Window("first_days", days=n, span=span)
+        one = ast.Num("1", n.span)
+        if c[2].type == "FIRST":
+            return ast.Window(
+                "range", start=ast.Anchor("term_start", n, "before", span), end=ast.Anchor("term_start", one, "before", span), span=span
+            )
+        return ast.Window(
+            "range", start=ast.Anchor("term_start", n, "before", span), end=ast.Anchor("term_start", n, "after", span), span=span
+        )
+
+    def end_days(self, c: list[Any]) -> ast.Window:
+        """在 期末前 N 天 内 = the last N days; 在 期末后 N 天 内 = the N days after term end; 在 期末前后 N 天."""
+        n, span = _num(c[3]), _first_span(c)
+        if c[2].type == "FIRST":
+            return ast.Window("last_days", days=n, span=span)
+        one = ast.Num("1", n.span)
+        if c[2].type == "LAST":
+            return ast.Window(
+                "range", start=ast.Anchor("term_end", one, "after", span), end=ast.Anchor("term_end", n, "after", span), span=span
+            )
+        return ast.Window("range", start=ast.Anchor("term_end", n, "before", span), end=ast.Anchor("term_end", n, "after", span), span=span)
+
+    def anchor_zh(self, c: list[Any]) -> ast.Anchor:
+        """开学前30天 = 30 days before term start (the plans' word order)."""
+        point = "term_start" if c[0].type == "TERM_START_ZH" else "term_end"
+        return ast.Anchor(point, _num(c[2]), "before" if c[1].type == "FIRST" else "after", _first_span(c))
+
+    def windows(self, c: list[Any]) -> Any:
+        alternatives = tuple(x for x in c if not isinstance(x, Token))
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return ast.Moments(alternatives, _first_span(c))
 
     def by_date(self, c: list[Any]) -> ast.Window:
         return ast.Window("by", month_day=c[1].value, span=_first_span(c))
@@ -309,7 +384,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
 
     def call(self, c: list[Any]) -> ast.Call:
         span = _first_span(c)
-        return ast.Call("min" if c[0].type == "MIN" else "max", (c[2], c[4]), span, _nest([c[2], c[4]], span))
+        return ast.Call("min" if c[0].type == "MIN" else "max", (c[2], c[4]), span, _nest([c[2], c[4]], span), c[0].value)
 
     # ratings
     def rating_stmt(self, c: list[Any]) -> ast.Rating:
