@@ -252,7 +252,7 @@ class Checker:
         if stmt.mentors is not None and stmt.mentors.text != "1":
             n = stmt.bound.low.text
             self.error(stmt.mentors.span, "ratio-reversed", f"“{stmt.mentors.text}:{n}”读作每 {n} 名学生配 {stmt.mentors.text} 位导师（生师比）；配比写成 1:N，即每位导师的学生数",
-                       f"'{stmt.mentors.text}:{n}' reads as {stmt.mentors.text} mentors for {n} students; a ratio is written 1:N, students per mentor",
+                       f"'{stmt.mentors.text}:{n}' reads as {stmt.mentors.text} mentors for {n} student{'' if n == '1' else 's'}; a ratio is written 1:N, students per mentor",
                        (f"每位导师至多 {stmt.mentors.text} 名学生就写 1:{stmt.mentors.text}", f"for at most {stmt.mentors.text} students per mentor write 1:{stmt.mentors.text}"))  # fmt: skip
             return
         self.check_bound(stmt.bound, for_ratio=True)
@@ -373,6 +373,25 @@ class Checker:
             if not (1 <= m <= 12 and 1 <= d <= (29 if m == 2 else calendar.monthrange(2001, m)[1])):
                 self.error(window.span, "bad-date", f"{window.month_day} 不是一年中的日期", f"{window.month_day} is not a day of the year",
                            ("写成 月-日，例如 10-15 表示十月十五日", "write month-day, e.g. 10-15 for 15 October"))  # fmt: skip
+            else:
+                self.by_without_window(window, unit, m, d)
+
+    def by_without_window(self, window: ast.Window, unit: str, m: int, d: int) -> None:
+        """`by MM-DD` leaves a term without a window when the day falls outside it (SPEC §4.1): on the nominal calendar
+        (autumn term 09-01 to 01-20, spring term 02-20 to 07-10), said before any school's calendar shows it."""
+        day = (m, d)
+        autumn, spring = day >= (9, 1) or day <= (1, 20), (2, 20) <= day <= (7, 10)
+        if unit == "term" and (autumn or spring):
+            has, lacks = ("秋季学期", "春季学期") if autumn else ("春季学期", "秋季学期")
+            has_en, lacks_en = ("the autumn term", "the spring term") if autumn else ("the spring term", "the autumn term")
+            self.warn(window.span, "by-one-term", f"“每 学期 截止 {window.month_day}”只在{has}有时间窗口：{lacks}里没有 {window.month_day}，这条要求在{lacks}不产生任务",
+                      f"'per term by {window.month_day}' has a window in {has_en} only: {lacks_en} has no {window.month_day}, so the rule asks nothing then",
+                      ("一学年一次就写“每 学年 截止 …”；每学期都要，就用“在 前 N 天 本学期”或“从 … 到 …”",
+                       "for once a year write per school_year by …; for every term use 'within first N days of term' or 'from … to …'"))  # fmt: skip
+        elif unit == "school_year" and (7, 10) < day < (9, 1):  # after the year's last day: its window would end next year
+            self.warn(window.span, "by-holiday", f"{window.month_day} 在暑假里，学年结束之后：这条要求没有时间窗口",
+                      f"{window.month_day} falls in the summer holidays, after the school year ends: the rule has no window",
+                      ("换一个学年里的日期（9 月到次年 7 月上旬）", "choose a day inside the school year (September to early July)"))  # fmt: skip
 
     def anchor(self, anchor: ast.Anchor) -> tuple[str, int] | None:
         if anchor.offset is None:

@@ -173,6 +173,7 @@ def unexpected(
 
     return (
         _swallowed(lx, fed, diag)
+        or _phrase(lx, tok, fed, expected, diag)
         or _unclosed(tok, fed, diag)
         or _mistyped(lx, tok, fed, expected, before_names, diag)
         or _labelled(tok, label, diag)
@@ -194,6 +195,45 @@ def _swallowed(lx: Lexer, fed: list[Token], diag: Diag) -> Diagnostic | None:
     return diag("name-swallowed", f"“{prev.value}”被读成了一个名称：名称只在空格或标点处结束",
                 f"'{prev.value}' reads as one name: a name ends only at a space or punctuation",
                 (f"在“{head}”后面加一个空格：{head} {rest}", f"put a space after '{head}': {head} {rest}"), prev)  # fmt: skip
+
+
+# How plans say a bound, and the keyword the language writes for it
+BOUND_WORDS = {"不少于": "至少", "不低于": "至少", "最少": "至少", "起码": "至少", "至小": "至少",
+               "不超过": "至多", "不多于": "至多", "不高于": "至多", "最多": "至多"}  # fmt: skip
+_NUMBER_AFTER = re.compile(r"\s*([0-9０-９]+|[一二三四五六七八九十两]+)")
+PEOPLE = ("人", "名", "位", "个", "名学生", "个学生", "位导师")
+
+
+def _phrase(lx: Lexer, tok: Token, fed: list[Token], expected: set[str], diag: Diag) -> Diagnostic | None:
+    """Plans' own phrasing where the language has a word of its own: the help is the phrase rewritten, so that,
+    applied, it compiles to what the writer meant (`不少于4次` → `至少 4 次`, `介于 4~8` → `介于 4 和 8`)."""
+    bound_here = bool({"AT_LEAST_ZH", "AT", "BETWEEN", "EXACTLY"} & expected)
+    if tok.type == "NAME" and bound_here:
+        word = next((w for w in BOUND_WORDS if tok.value.startswith(w)), None)
+        if word is not None:
+            rest = tok.value[len(word) :]
+            pieces = decompose(rest, 0) if rest else None
+            spaced = " ".join(p[1] for p in pieces) if pieces else rest
+            after = _NUMBER_AFTER.match(lx.text, tok.end_pos or 0) if not rest else None
+            spaced = after.group(1) if after else spaced
+            fixed = f"{BOUND_WORDS[word]} {spaced}".strip()
+            en = "at least" if BOUND_WORDS[word] == "至少" else "at most"
+            return diag("bound-word", f"“{word}”在方案里写作“{BOUND_WORDS[word]}”", f"'{word}' is written '{BOUND_WORDS[word]}' ({en}) in a scheme",
+                        (f"写成：{fixed}", f"write: {fixed}"), tok)  # fmt: skip
+    if tok.type == "NUMBER" and bound_here and fed and fed[-1].type == "NAME" and decompose(fed[-1].value, 0) is None:
+        times = "次" if lx.text.startswith("次", tok.end_pos or 0) else ""
+        return diag("bound-missing", "次数前要写“至少”“至多”“恰好”或“介于”", "a count needs 'at least', 'at most', 'exactly' or 'between' before it",
+                    (f"“{tok.value}{times}”是最少次数就写：至少 {tok.value}{times}", f"for a minimum write: at least {tok.value}"), tok)  # fmt: skip
+    if tok.type in ("TILDE", "MINUS") and len(fed) >= 2 and fed[-1].type == "NUMBER" and fed[-2].type == "BETWEEN":
+        m = _NUMBER_AFTER.match(lx.text, tok.end_pos or 0)
+        high = m.group(1) if m else "N"
+        low = fed[-1].value
+        return diag("between-and", "“介于”的两个数之间用“和”连接", "'between' takes its two numbers joined by 'and'",
+                    (f"写成：介于 {low} 和 {high}", f"write: between {low} and {high}"), tok)  # fmt: skip
+    if tok.type == "NAME" and tok.value in PEOPLE and fed and fed[0].type == "RATIO" and fed[-1].type == "NUMBER":
+        return diag("ratio-unit", f"配比的数字本身就是人数，后面不写“{tok.value}”", f"a ratio's numbers are counts of people: no '{tok.value}' after them",
+                    (f"删掉“{tok.value}”：…至多 {fed[-1].value}", f"remove '{tok.value}': … at most {fed[-1].value}"), tok)  # fmt: skip
+    return None
 
 
 def _unclosed(tok: Token, fed: list[Token], diag: Diag) -> Diagnostic | None:
@@ -219,6 +259,11 @@ def _mistyped(
     if tok.type == "NAME":
         glued = keyword_prefix_split(tok.value)
         if glued is not None and decompose(glued[0], 0)[0][0] in expected:  # type: ignore[index]
+            typo = keyword_typo_hint(glued[1], set(ALL.values()))
+            if typo is not None and "“" in typo.zh:  # `每学其`: a keyword mistyped after a keyword, not a name
+                target = typo.zh.split("“")[1].split("”")[0]
+                return diag("unknown-keyword", f"不认识的词“{tok.value}”", f"unknown word '{tok.value}'",
+                            (f"是不是要写“{glued[0]} {target}”？", f"did you mean '{glued[0]} {target}'?"), tok)  # fmt: skip
             return diag("name-swallowed", f"“{tok.value}”被读成了一个名称：名称要和前面的关键词分开",
                         f"'{tok.value}' reads as one name: a name must be kept apart from the keywords before it",
                         (f"在“{glued[1]}”前面加一个空格：{glued[0]} {glued[1]}", f"put a space before '{glued[1]}': {glued[0]} {glued[1]}"), None)  # fmt: skip

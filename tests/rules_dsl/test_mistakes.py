@@ -144,7 +144,26 @@ NEW_USER = [
     ("require 家访 at least 1 within 9999999 days after event 考试", "too-large", 4, 30, "not plausible"),
     ("score s {\n  item a: 1 per 家访\n  itme b: manual\n}", "unknown-keyword", 6, 3, "did you mean 'item'"),
     ("要球 谈心 至少 1 次", "unknown-keyword", 4, 1, "did you mean '要求'"),
-    ("要求 谈心 不少于 4 次", "unknown-keyword", 4, 7, "did you mean '至少'"),
+    ("要求 谈心 不少于 4 次", "bound-word", 4, 7, "write: 至少 4"),
+    # plans' own phrasing: the help, applied, compiles to what the writer meant
+    ("要求 谈心 不少于4次 每学期", "bound-word", 4, 7, "write: 至少 4 次"),
+    ("配比 学生 每 导师 不超过 15", "bound-word", 4, 12, "write: 至多 15"),
+    ("要求 谈心 一次 每学期", "bound-missing", 4, 7, "at least 一"),
+    ("要求 谈心 介于 4~8 次 每学期", "between-and", 4, 11, "between 4 and 8"),
+    ("require 谈心 between 4-8 per term", "between-and", 4, 21, "between 4 and 8"),
+    ("配比 学生 每 导师 至多 15 人", "ratio-unit", 4, 18, "remove '人'"),
+    ("要求 谈心 至少 1 次 每学其", "unknown-keyword", 4, 14, "did you mean '每 学期'"),
+    ("score s { item a: manual\n total = 上限(合计 * 0.5, 2.5) }", "cap-call", 5, 10, "write 最小(a, b)"),
+    ("配比 15:1", "ratio-reversed", 4, 4, "write 1:15"),
+    ("要求 谈心 至少 零 次", "numeral", 4, 10, "digits 0"),
+    ("要求 谈心 至少 一十 次", "numeral", 4, 10, "digits 10"),
+    ("要求 谈心 至少 两十 次", "numeral", 4, 10, "digits 20"),
+    ("要求 谈心 至少一次 每两月", "period-n", 4, 12, "per N weeks"),
+    ('遵循 "nowhere"', "unknown-baseline", 4, 4, "shanghai_sanshiyi"),
+    ('动作 沟通 "x" = 谈心、电话', "undeclared-action", 4, 16, "declare it first"),
+    ('动作 g1 "x" = 谈心\n动作 g2 "y" = g1', "group-in-group", 5, 13, "list the members"),
+    ("要求 谈心 至少一次 在 7 天 之后 事件 变故 或 截止 10-15", "moment-by", 4, 29, "from … to …"),
+    ("要求 谈心 至少一次 每月 在 7 天 之后 事件 变故", "event-period", 4, 15, "per term"),
     ("score s { item a: manual }\nrating r for s {\n  合格: 其他\n}", "unknown-keyword", 6, 7, "did you mean '其余'"),
     ("require 家访 at least 1 per school year", "unknown-keyword", 4, 27, "school_year"),
     ("ratio students per mentor at most 1:15", "ratio-colon", 4, 36, "not as 1:15"),
@@ -163,6 +182,24 @@ NEW_USER = [
 def test_new_user_mistakes(text: str, code: str, line: int, column: int, words: str) -> None:
     """Mistakes a first-time user made: each at its place with a message that helps."""
     test_common_mistake_gets_the_right_place_and_message(text, code, line, column, words)
+
+
+WARNINGS = [
+    ("配比 导师 每 学生 至多 15", "ratio-reversed", "ratio students per mentor at most 15"),
+    ("要求 谈心 至少一次 每学期 截止 03-01", "by-one-term", "per school_year by"),
+    ("要求 谈心 至少一次 每学年 截止 08-01", "by-holiday", "inside the school year"),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "words"), WARNINGS, ids=[w[1] for w in WARNINGS])
+def test_check_warns_where_a_rule_likely_says_something_else(text: str, code: str, words: str) -> None:
+    """Rules that compile but most likely mean something else get a warning with the fix."""
+    from rules_dsl.checker import check
+    from rules_dsl.program import load_program_text
+
+    found = [d for d in check(load_program_text(HEAD + text, "t.scheme")) if d.code == code]
+    assert found and found[0].severity == "warning"
+    assert found[0].hint is not None and words in found[0].hint.en
 
 
 def test_long_chains_are_refused_not_crashed() -> None:
