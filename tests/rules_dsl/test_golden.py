@@ -45,3 +45,18 @@ def test_golden(name: str, monkeypatch: pytest.MonkeyPatch, update_golden: bool)
     else:
         assert error is None, error.render("en") if error else ""
         _check(GOLDEN / f"{name}.ir.json", json.dumps(ir, ensure_ascii=False, indent=2) + "\n", update_golden)
+
+
+TWINS = sorted(p.stem.removesuffix("_en") for p in GOLDEN.glob("*_en.scheme"))
+
+
+@pytest.mark.parametrize("name", TWINS)
+def test_english_and_chinese_twins_compile_to_one_ir(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NAME_en.scheme and NAME_zh.scheme say the same in both spellings (Chinese numerals and word order,
+    full-width marks included): their IR is identical but for file names and lines."""
+    from rules_dsl.compiler import strip_sources
+
+    english, e1 = _compile(f"{name}_en", monkeypatch)
+    chinese, e2 = _compile(f"{name}_zh", monkeypatch)
+    assert e1 is None and e2 is None
+    assert strip_sources(english) == strip_sources(chinese)

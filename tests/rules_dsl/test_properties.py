@@ -321,3 +321,85 @@ def test_damaged_schemes_fail_cleanly(text: str, data: st.DataObject) -> None:
             compile_text(broken, "broken.scheme")
         except SchemeError as e:
             assert e.diagnostics
+
+
+# -- Chinese numerals and word order (SPEC §2.4) -------------------------------------------
+_DIGIT_ZH = "一二三四五六七八九"
+
+
+def chinese_numeral(n: int, two: str = "二") -> str:
+    """1..99 as a clerk writes it: 十五, 二十, 二十五; `two` is 二 or 两 for a lone 2."""
+    if n == 2:
+        return two
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGIT_ZH[tens - 1] + "十")
+    return head + (_DIGIT_ZH[ones - 1] if ones else "")
+
+
+_TWIN_HEAD = 'scheme "t"\naction 谈心 "谈心"\n'
+_TWINS = {
+    # (Chinese with {n} and {m}, English twin); each compiles to the same rule
+    "bound": ("要求 谈心 至少{n}次 每学期", "require 谈心 at least {n} per term"),
+    "between": ("要求 谈心 介于 {n} 和 {m} 次", "require 谈心 between {n} and {m} per term"),
+    "weeks": ("要求 谈心 至少 1 次 每{n}周", "require 谈心 at least 1 per {n} weeks"),
+    "days": ("要求 谈心 至少 1 次 每{n}天", "require 谈心 at least 1 per {n} days"),
+    "anchors": ("要求 谈心 至少 1 次 每学期 从 开学前{n}天 到 期末后{m}天",
+                "require 谈心 at least 1 per term from {n} days before term start to {m} days after term end"),
+    "start_after": ("要求 谈心 至少 1 次 每学期 从 开学后{n}天 到 期末前{m}天",
+                    "require 谈心 at least 1 per term from {n} days after term start to {m} days before term end"),
+    "first": ("要求 谈心 至少 1 次 每学期 在 开学后 {n} 天 内", "require 谈心 at least 1 per term within first {n} days of term"),
+    "last": ("要求 谈心 至少 1 次 每学期 在期末前{n}天内", "require 谈心 at least 1 per term within last {n} days of term"),
+    "before_start": ("要求 谈心 至少 1 次 每学期 在 开学前 {n} 天 内",
+                     "require 谈心 at least 1 per term from {n} days before term start to 1 days before term start"),
+    "after_end": ("要求 谈心 至少 1 次 每学期 在 期末后 {n} 天",
+                  "require 谈心 at least 1 per term from 1 days after term end to {n} days after term end"),
+    "around_start": ("要求 谈心 至少 1 次 每学期 在 开学前后 {n} 天 内",
+                     "require 谈心 at least 1 per term from {n} days before term start to {n} days after term start"),
+    "event": ("要求 谈心 至少 1 次 在{n}天之后 事件 重大变故", "require 谈心 at least 1 within {n} days after event 重大变故"),
+    "moments": ("要求 谈心 至少 1 次 每学期 在 {n} 天 前后 事件 考试 或 在 期末前 {m} 天",
+                "require 谈心 at least 1 per term within {n} days around event 考试 or within last {m} days of term"),
+    "ratio": ("配比 1：{n}～{m}", "ratio students per mentor between {n} and {m}"),
+    "guideline": ("配比 原则上 1：{n}", "ratio guideline students per mentor at most {n}"),
+    "top": ('score s {{ item a: manual }}\nrating r for s {{ 优秀: 前 {n}%  合格: 其余 }}',
+            'score s {{ item a: manual }}\nrating r for s {{ 优秀: top {n}%  合格: otherwise }}'),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(kind=st.sampled_from(sorted(_TWINS)), n=st.integers(1, 99), extra=st.integers(0, 30), numerals=st.booleans(), two=st.sampled_from("二两"))
+def test_chinese_numerals_and_word_order_compile_to_their_english_twins(kind: str, n: int, extra: int, numerals: bool, two: str) -> None:
+    """Each Chinese form, with digits or Chinese numerals, compiles to exactly the IR of its English twin."""
+    if kind in ("weeks", "days"):
+        n = max(n, 2)  # 每一周 is per week, not per 1 weeks (tested below)
+    if kind == "weeks":
+        n = min(n, 52)  # a longer period than a school year is an error
+    m = n + extra
+    if kind not in ("between", "ratio", "anchors", "start_after", "moments"):
+        m = n
+    if m > 99:
+        m = 99
+    zh, en = _TWINS[kind]
+    spell = (lambda k: chinese_numeral(k, two)) if numerals else str
+    chinese = compile_text(_TWIN_HEAD + zh.format(n=spell(n), m=spell(m)), "t.scheme")
+    english = compile_text(_TWIN_HEAD + en.format(n=n, m=m), "t.scheme")
+    assert strip_sources(chinese) == strip_sources(english)
+
+
+def test_per_one_calendar_unit_in_chinese_is_the_calendar_unit() -> None:
+    """`每一周`, `每一月`, `每一学期` are per week, per month, per term — not blocks of one from term start."""
+    for zh, en in (("每一周", "per week"), ("每一月", "per month"), ("每一学期", "per term"), ("每两周", "per 2 weeks")):
+        chinese = compile_text(_TWIN_HEAD + f"要求 谈心 至少一次 {zh}", "t.scheme")
+        english = compile_text(_TWIN_HEAD + f"require 谈心 at least 1 {en}", "t.scheme")
+        assert strip_sources(chinese) == strip_sources(english), zh
+
+
+def test_a_word_starting_with_a_numeral_is_a_name_where_a_name_goes() -> None:
+    ir = compile_text('scheme "t"\n动作 两周反馈 "x"\n动作 三好 "y"\n要求 两周反馈 至少两次 每学期\n', "t.scheme")
+    assert [a["name"] for a in ir["actions"]] == ["两周反馈", "三好"]
+    assert ir["rules"][0]["action"] == "两周反馈" and ir["rules"][0]["min"] == 2
+
+
+def test_full_width_latin_keywords_read_as_ascii() -> None:
+    chinese = compile_text('ｓｃｈｅｍｅ "t"\nａｃｔｉｏｎ 谈心 "谈心"\nｒｅｑｕｉｒｅ 谈心 ａｔ ｌｅａｓｔ １ ｐｅｒ ｔｅｒｍ\n', "t.scheme")
+    english = compile_text(_TWIN_HEAD + "require 谈心 at least 1 per term", "t.scheme")
+    assert strip_sources(chinese) == strip_sources(english)
