@@ -107,3 +107,19 @@ def test_the_docs_show_the_real_csv_header_rows() -> None:
     assert ",".join(CSV_COLUMNS_ZH) in cli_md and ",".join(CSV_COLUMNS) in cli_md
     assert ",".join(CSV_COLUMNS_ZH) in report_md
     assert all(f"| `{status}` | {word} |" in cli_md for status, word in STATUS_ZH.items())
+
+
+def test_explain_says_a_key_moment_duty_is_one_talk_at_any_of_its_moments() -> None:
+    """A key-moment duty is explained as one activity this term at a key moment, naming the student's own moments
+    (the exam of its grade with its date, its own 重大变故), never as a window per moment."""
+    import yaml
+    from school import case_school, to_bundle
+
+    case = yaml.safe_load((Path(__file__).parent / "cases" / "moments" / "key_moments.yaml").read_text(encoding="utf-8"))
+    r = evaluate(compile_text(case["scheme"], "s.scheme"), to_bundle(case_school(case)), case["as_of"])
+    zh, en = explain(r, student="S1"), explain(r, student="S1", lang="en")
+    assert en == ("[节点谈心] S1: 谈心 at least 1 this term at a key moment (考试 on 11-10 ±7 days or 重大变故 on 10-03 +7 days or "
+                  "within first 5 days of term), 2025-09-01 to 2025-11-17: 1 so far — satisfied (activities: K2)")
+    assert zh == ("[节点谈心] S1：谈心 本学期在关键时间节点（考试 11-10 前后 7 天或重大变故 10-03 之后 7 天或学期前 5 天内）至少 1 次，"
+                  "2025-09-01 至 2025-11-17：目前 1 次 — 已完成（记录：K2）")
+    assert "考试" not in explain(r, student="S2", lang="en")  # S2's grade has no exam: only the first days are its moment
