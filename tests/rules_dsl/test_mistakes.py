@@ -223,3 +223,38 @@ def test_old_mac_line_endings_are_lines() -> None:
     with pytest.raises(SchemeError) as info:
         compile_text('scheme "t"\raction 家访\rrequire 家方 at least 1', "t.scheme")
     assert (info.value.diagnostics[0].line, info.value.diagnostics[0].column) == (3, 9)
+
+
+# (what a clerk wrote, the same line with the help applied as it reads, the English the clerk meant)
+HELP_APPLIED = [
+    ("要求 谈心 不少于4次 每学期", "write: ", "不少于4次", "require 谈心 at least 4 per term"),
+    ("要求 谈心 一次 每学期", "at least ", "一", "require 谈心 at least 1 per term"),
+    ("要求 谈心 介于 4~8 次 每学期", "write: ", "介于 4~8", "require 谈心 between 4 and 8 per term"),
+    ("配比 学生 每 导师 不超过 15", "write: ", "不超过 15", "ratio students per mentor at most 15"),
+]
+
+
+@pytest.mark.parametrize(("text", "lead", "replaced", "meant"), HELP_APPLIED, ids=[h[0] for h in HELP_APPLIED])
+def test_the_help_applied_compiles_to_what_the_writer_meant(text: str, lead: str, replaced: str, meant: str) -> None:
+    """The help names the words to write; put in place of what was written, they compile to the rule the clerk meant."""
+    from rules_dsl.compiler import strip_sources
+
+    with pytest.raises(SchemeError) as info:
+        compile_text(HEAD + text, "t.scheme")
+    hint = info.value.diagnostics[0].hint
+    assert hint is not None and lead in hint.en
+    advice = hint.en.split(lead, 1)[1].strip()
+    if lead == "at least ":  # "for a minimum write: at least 一": the words go before the count
+        advice = "至少 " + advice
+    fixed = compile_text(HEAD + text.replace(replaced, advice), "t.scheme")
+    assert strip_sources(fixed)["rules"] + strip_sources(fixed)["ratios"] == (
+        strip_sources(compile_text(HEAD + meant, "t.scheme"))["rules"] + strip_sources(compile_text(HEAD + meant, "t.scheme"))["ratios"])
+
+
+def test_the_did_you_mean_for_a_mistyped_period_compiles() -> None:
+    with pytest.raises(SchemeError) as info:
+        compile_text(HEAD + "要求 谈心 至少 1 次 每学其", "t.scheme")
+    hint = info.value.diagnostics[0].hint
+    assert hint is not None
+    suggestion = hint.zh.split("“")[1].split("”")[0]
+    assert compile_text(HEAD + f"要求 谈心 至少 1 次 {suggestion}", "t.scheme")["rules"][0]["period"] == {"unit": "term", "n": 1}
