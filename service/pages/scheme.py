@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from rules_dsl import ast
+from rules_dsl.baselines import SHIPPED
 from rules_dsl.compiler import compile_program, diagnose
 from rules_dsl.errors import Diagnostic, SchemeError, Text
 from rules_dsl.parser import MAX_BYTES, parse_file_text
@@ -30,7 +30,7 @@ from .common import school, user
 
 bp = Blueprint("scheme", __name__)
 # `extends "…"` in an uploaded scheme reads a district baseline shipped with the service, never another file
-BASELINES = Path(__file__).resolve().parents[2] / "schemes" / "baselines"
+BASELINES = SHIPPED
 
 
 class SchemeForm(FlaskForm):
