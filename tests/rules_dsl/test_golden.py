@@ -60,3 +60,16 @@ def test_english_and_chinese_twins_compile_to_one_ir(name: str, monkeypatch: pyt
     chinese, e2 = _compile(f"{name}_zh", monkeypatch)
     assert e1 is None and e2 is None
     assert strip_sources(english) == strip_sources(chinese)
+
+
+@pytest.mark.parametrize("name", [c for c in CASES if not c.startswith("err_")])
+def test_fmt_keeps_the_ir_of_every_golden_scheme(name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`fmt` output re-parses to the same IR and is stable (new constructs in both spellings included)."""
+    from rules_dsl.compiler import compile_text, strip_sources
+    from rules_dsl.formatter import format_text
+
+    monkeypatch.chdir(HERE)
+    source = (GOLDEN / f"{name}.scheme").read_text(encoding="utf-8")
+    formatted = format_text(source, f"golden/{name}.scheme")
+    assert format_text(formatted, f"golden/{name}.scheme") == formatted
+    assert strip_sources(compile_text(formatted, f"golden/{name}.scheme")) == strip_sources(compile_text(source, f"golden/{name}.scheme"))
