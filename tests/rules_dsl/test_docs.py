@@ -5,8 +5,13 @@
 * every ```scheme block in the docs compiles clean, every ```scheme-error block fails
   with a scheme error (never a crash); a `# id: X` comment on a line says the rule or
   ratio declared there gets the id X;
+* ```scheme blocks marked `twin=NAME` (the same statements in English and in Chinese
+  keywords) compile to the same IR, apart from where each statement stands;
 * every ```console transcript (`$ mentorship …` followed by its output) gives exactly the
-  output shown when run on the scheme blocks before it, and `$ echo $?` shows the exit code;
+  output shown when run on the blocks before it that have a `file=NAME` (scheme files, and
+  the files of a data bundle such as ```csv file=示例学校/students.csv), and `$ echo $?`
+  shows the exit code;
+* every link to a heading of docs/language.md (`](#…)`) finds that heading;
 * every command and option used in docs/cli.md exists in the click group.
 
 Blocks are compiled as if saved in schemes/schools/, so an example's
@@ -45,6 +50,7 @@ class Block:
     lang: str  # scheme, scheme-error, console, text, …
     file: str | None  # from `file=NAME` in the info string
     body: str
+    twin: str | None = None  # from `twin=NAME`: blocks of one name compile to the same IR
 
     def where(self) -> str:
         return f"{self.doc.relative_to(ROOT)}:{self.line}"
@@ -56,8 +62,8 @@ def blocks(doc: Path) -> list[Block]:
     for m in _FENCE.finditer(text):
         info = m.group(1).split()
         lang = info[0] if info else ""
-        file = next((w.split("=", 1)[1] for w in info[1:] if w.startswith("file=")), None)
-        found.append(Block(doc, text.count("\n", 0, m.start()) + 1, lang, file, m.group(2)))
+        attrs = dict(w.split("=", 1) for w in info[1:] if "=" in w)
+        found.append(Block(doc, text.count("\n", 0, m.start()) + 1, lang, attrs.get("file"), m.group(2), attrs.get("twin")))
     return found
 
 
@@ -134,6 +140,53 @@ def test_scheme_error_example_fails(block: Block) -> None:
         compile_text(block.body, EXAMPLE_FILE)
 
 
+# -- twins: one example in both spellings ----------------------------------------------------
+def _twins() -> dict[str, list[Block]]:
+    groups: dict[str, list[Block]] = {}
+    for b in blocks(LANGUAGE):
+        if b.twin:
+            groups.setdefault(b.twin, []).append(b)
+    return groups
+
+
+def _placeless(ir: object) -> object:
+    """The IR without where things stand (file names, `source` lines), which twins may differ in."""
+    if isinstance(ir, dict):
+        return {k: _placeless(v) for k, v in ir.items() if k not in ("source", "file", "files")}
+    if isinstance(ir, list):
+        return [_placeless(v) for v in ir]
+    return ir
+
+
+def test_language_md_has_twin_examples() -> None:
+    assert len(_twins()) >= 10
+
+
+@pytest.mark.parametrize("name,group", [pytest.param(n, g, id=f"twin={n}") for n, g in _twins().items()])
+def test_twin_examples_compile_to_the_same_ir(name: str, group: list[Block]) -> None:
+    where = ", ".join(b.where() for b in group)
+    assert len(group) >= 2, f"{where}: twin={name} has no twin"
+    assert all(b.lang == "scheme" for b in group), f"{where}: twin={name} marks a block that is not ```scheme"
+    assert len({" ".join(b.body.split()) for b in group}) == len(group), f"{where}: twin={name}: two blocks are the same text"
+    first = _placeless(compile_text(group[0].body, EXAMPLE_FILE))
+    for b in group[1:]:
+        got = _placeless(compile_text(b.body, EXAMPLE_FILE))
+        assert got == first, f"{b.where()} compiles to another IR than its twin at {group[0].where()} (twin={name})"
+
+
+# -- links inside docs/language.md ----------------------------------------------------------
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, each space a hyphen."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_language_md_links_find_their_headings() -> None:
+    text = LANGUAGE.read_text(encoding="utf-8")
+    anchors = {_slug(h) for h in re.findall(r"^#+ (.+)$", _FENCE.sub("", text), re.M)}
+    broken = sorted(set(re.findall(r"\]\(#([^)\s]+)\)", text)) - anchors)
+    assert not broken, f"docs/language.md links to headings it does not have: {broken}"
+
+
 # -- console transcripts -------------------------------------------------------------------
 @dataclass
 class Step:
@@ -152,10 +205,11 @@ def _steps(body: str) -> list[Step]:
 
 
 def _transcripts(doc: Path) -> list[tuple[Block, list[Block]]]:
-    """Each console block with the scheme blocks before it (the files it may use)."""
+    """Each console block with the blocks before it that it may use: the scheme blocks, and
+    the named files of other kinds (a data bundle's calendar.yaml and tables)."""
     out, before = [], []
     for b in blocks(doc):
-        if b.lang in ("scheme", "scheme-error"):
+        if b.lang in ("scheme", "scheme-error") or (b.file and b.lang != "console"):
             before.append(b)
         elif b.lang == "console":
             out.append((b, list(before)))
@@ -171,6 +225,7 @@ def _run_transcript(console: Block, before: list[Block], tmp_path: Path, monkeyp
     (with `pytest --update-golden`, paste the new output into the doc instead)."""
     for b in before:  # named files, in order: a later block of the same name wins
         if b.file:
+            (tmp_path / b.file).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / b.file).write_text(b.body, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     last_exit = 0
