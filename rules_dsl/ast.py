@@ -216,7 +216,7 @@ class Anchor:
 @dataclass(frozen=True)
 class Window:
     kind: str  # first_days | last_days | range | by
-    days: Num | None = None
+    days: Num | None = None  # first/last N days; for a range, the N of the Chinese forms (在 开学前 N 天 内)
     start: Anchor | None = None
     end: Anchor | None = None
     month_day: str | None = None

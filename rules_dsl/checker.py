@@ -249,6 +249,11 @@ class Checker:
                     self.whole(g, "年级", "a grade", minimum=1)
 
     def check_ratio(self, stmt: ast.Ratio) -> None:
+        b = stmt.bound
+        if stmt.mentors is not None and b.high is not None and Decimal(b.low.text) > Decimal(b.high.text):
+            self.error(b.span, "min-above-max", f"下限 {b.low.text} 大于上限 {b.high.text}", f"the lower bound {b.low.text} is above the upper bound {b.high.text}",
+                       (f"写成 1:{b.high.text}~{b.low.text}", f"write 1:{b.high.text}~{b.low.text}"))  # fmt: skip
+            return
         if stmt.mentors is not None and stmt.mentors.text != "1":
             n = stmt.bound.low.text
             self.error(stmt.mentors.span, "ratio-reversed", f"“{stmt.mentors.text}:{n}”读作每 {n} 名学生配 {stmt.mentors.text} 位导师（生师比）；配比写成 1:N，即每位导师的学生数",
@@ -359,6 +364,8 @@ class Checker:
             if days is not None and days > MAX_WINDOW_DAYS:
                 self.error(window.days.span, "window-too-long", f"{days} 天比任何学期都长，放不进一个学期", f"{days} days is longer than any term: the window cannot fit",
                            ("用“每 学期”而不加窗口", "use per term without a window"))  # fmt: skip
+        if window.kind == "range" and window.days is not None and self.whole(window.days, "天数", "the number of days", minimum=1) is None:
+            return  # 在 开学前 0 天 内: the number is what is wrong, not the order of two ends never written
         if window.kind == "range" and window.start is not None and window.end is not None:
             start, end = self.anchor(window.start), self.anchor(window.end)
             if start is not None and end is not None:

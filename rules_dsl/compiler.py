@@ -136,7 +136,7 @@ class _Compiler:
             "name": a.name.text,
             "title": a.title,
             "min_minutes": _int(a.min_minutes) if a.min_minutes is not None else None,
-            "members": [m.text for m in a.members] if a.members is not None else None,
+            "members": list(dict.fromkeys(m.text for m in a.members)) if a.members is not None else None,  # a repeat is warned of
             "source": _source(a.span),
         }
 

@@ -202,6 +202,7 @@ BOUND_WORDS = {"不少于": "至少", "不低于": "至少", "最少": "至少",
                "不超过": "至多", "不多于": "至多", "不高于": "至多", "最多": "至多"}  # fmt: skip
 _NUMBER_AFTER = re.compile(r"\s*([0-9０-９]+|[一二三四五六七八九十两]+)")
 PEOPLE = ("人", "名", "位", "个", "名学生", "个学生", "位导师")
+GRADE_WORDS = {f"{stage}{n}": base + i for stage, base in (("初", 6), ("高", 9)) for i, n in enumerate("一二三", start=1)}
 
 
 def _phrase(lx: Lexer, tok: Token, fed: list[Token], expected: set[str], diag: Diag) -> Diagnostic | None:
@@ -230,6 +231,12 @@ def _phrase(lx: Lexer, tok: Token, fed: list[Token], expected: set[str], diag: D
         low = fed[-1].value
         return diag("between-and", "“介于”的两个数之间用“和”连接", "'between' takes its two numbers joined by 'and'",
                     (f"写成：介于 {low} 和 {high}", f"write: between {low} and {high}"), tok)  # fmt: skip
+    if tok.type == "NAME" and tok.value in GRADE_WORDS and "NUMBER" in expected:
+        return diag("grade-word", f"年级写成数字：{tok.value}是 {GRADE_WORDS[tok.value]} 年级", f"grades are numbers: {tok.value} is grade {GRADE_WORDS[tok.value]}",
+                    (f"写 {GRADE_WORDS[tok.value]}", f"write {GRADE_WORDS[tok.value]}"), tok)  # fmt: skip
+    if tok.type in ("MIN", "AT_LEAST_ZH") and fed and fed[0].type == "ACTION" and any(t.type == "EQ" for t in fed):
+        return diag("group-minimum", "动作组本身不设最短时长：成员各自的最短时长照样适用", "an action group takes no minimum: each member's own minimum applies",
+                    ("把“至少 N 分钟”写在成员动作的声明里", "put 'min N minutes' on the members' own declarations"), tok)  # fmt: skip
     if tok.type == "NAME" and tok.value in PEOPLE and fed and fed[0].type == "RATIO" and fed[-1].type == "NUMBER":
         return diag("ratio-unit", f"配比的数字本身就是人数，后面不写“{tok.value}”", f"a ratio's numbers are counts of people: no '{tok.value}' after them",
                     (f"删掉“{tok.value}”：…至多 {fed[-1].value}", f"remove '{tok.value}': … at most {fed[-1].value}"), tok)  # fmt: skip

@@ -232,10 +232,14 @@ class Builder(Transformer):  # type: ignore[type-arg]
         one = ast.Num("1", n.span)
         if c[2].type == "FIRST":
             return ast.Window(
-                "range", start=ast.Anchor("term_start", n, "before", span), end=ast.Anchor("term_start", one, "before", span), span=span
+                "range",
+                days=n,
+                start=ast.Anchor("term_start", n, "before", span),
+                end=ast.Anchor("term_start", one, "before", span),
+                span=span,
             )
         return ast.Window(
-            "range", start=ast.Anchor("term_start", n, "before", span), end=ast.Anchor("term_start", n, "after", span), span=span
+            "range", days=n, start=ast.Anchor("term_start", n, "before", span), end=ast.Anchor("term_start", n, "after", span), span=span
         )
 
     def end_days(self, c: list[Any]) -> ast.Window:
@@ -246,9 +250,11 @@ class Builder(Transformer):  # type: ignore[type-arg]
         one = ast.Num("1", n.span)
         if c[2].type == "LAST":
             return ast.Window(
-                "range", start=ast.Anchor("term_end", one, "after", span), end=ast.Anchor("term_end", n, "after", span), span=span
+                "range", days=n, start=ast.Anchor("term_end", one, "after", span), end=ast.Anchor("term_end", n, "after", span), span=span
             )
-        return ast.Window("range", start=ast.Anchor("term_end", n, "before", span), end=ast.Anchor("term_end", n, "after", span), span=span)
+        return ast.Window(
+            "range", days=n, start=ast.Anchor("term_end", n, "before", span), end=ast.Anchor("term_end", n, "after", span), span=span
+        )
 
     def anchor_zh(self, c: list[Any]) -> ast.Anchor:
         """开学前30天 = 30 days before term start (the plans' word order)."""

@@ -160,7 +160,7 @@ def _tie_warnings(rating: RatingSpec, shown: list[tuple[str, dict[str, Decimal],
     out = []
     for tier in rating.tiers:
         for top in _tops(tier.when):
-            places = -(-n * top.percent // 100)  # ⌈n × N / 100⌉
+            places = (n * top.percent / 100).to_integral_value(rounding=decimal.ROUND_CEILING)  # ⌈n × N / 100⌉
             for value in sorted(set(ranked), reverse=True):
                 above = _count_greater(ranked, value)
                 tied = [mid for mid, _, t in shown if t == value]

@@ -73,10 +73,10 @@ def rule_text(rule: Rule, lang: str) -> str:
 
 
 def _clause_text(w: WindowClause, zh: bool) -> str:
-    if isinstance(w, FirstDays):
-        return f"学期前 {w.days} 天内" if zh else f"within first {w.days} days of term"
+    if isinstance(w, FirstDays):  # the language's own Chinese order: 学期后 N 天 would read as "after the term"
+        return f"开学后 {w.days} 天内" if zh else f"within first {w.days} days of term"
     if isinstance(w, LastDays):
-        return f"学期后 {w.days} 天内" if zh else f"within last {w.days} days of term"
+        return f"期末前 {w.days} 天内" if zh else f"within last {w.days} days of term"
     if isinstance(w, By):
         return f"截止 {w.month:02d}-{w.day:02d}" if zh else f"by {w.month:02d}-{w.day:02d}"
     return f"从{_anchor(w.start, zh)}到{_anchor(w.end, zh)}" if zh else f"from {_anchor(w.start, zh)} to {_anchor(w.end, zh)}"
@@ -307,9 +307,15 @@ def to_table(report: Report, lang: str = "zh") -> str:
         out.append("")
     bad = [r for r in report.ratios if not r.ok]
     if report.ratios:
-        out.append(f"{'配比' if zh else 'ratios'}: {len(bad)} {'项不符合' if zh else 'violated'} / {len(report.ratios)}")
+        advisory = sum(1 for r in bad if r.ratio.advisory)  # 原则上: over the guideline, not a breach
+        violated = len(bad) - advisory
+        line = f"{'配比' if zh else 'ratios'}: {violated} {'项不符合' if zh else 'violated'} / {len(report.ratios)}"
+        if advisory:
+            line += f"，{advisory} 项超出原则上的配比（仅提示）" if zh else f", {advisory} over a guideline (advisory)"
+        out.append(line)
         rows = [
-            [r.ratio.id, r.subject, r.group or "", str(r.value), f"{r.ratio.min}–{'∞' if r.ratio.max is None else r.ratio.max}"]
+            [r.ratio.id + ("（原则上）" if zh and r.ratio.advisory else " (guideline)" if r.ratio.advisory else ""), r.subject, r.group or "",
+             str(r.value), f"{r.ratio.min}–{'∞' if r.ratio.max is None else r.ratio.max}"]
             for r in bad
         ]
         if rows:

@@ -82,3 +82,18 @@ def test_case(path: Path, tmp_path: Path) -> None:
         assert report["duties"] == oracle["duties"]
         assert report["ratios"] == oracle["ratios"]
         assert report["scores"] == oracle["scores"]
+
+
+def test_the_tie_warning_counts_the_places_left_rounding_up() -> None:
+    """⌈n × N / 100⌉ places: 3 mentors at 2, 1, 1 under top 50% have 2 places, the 2 takes one, the tied 1s miss
+    the one left and the warning says so (a floor division said 0)."""
+    from school import case_school, to_bundle
+
+    case = {"scheme": 'scheme "t"\naction 谈心 "t"\nscore s per term { item a: manual }\nrating r for s { 优: top 50%  合格: otherwise }\n',
+            "calendar": {"school_year": "2025-2026", "terms": [{"id": "T1", "start": dt.date(2025, 9, 1), "end": dt.date(2026, 1, 16)}]},
+            "mentors": [{"id": "M1"}, {"id": "M2"}, {"id": "M3"}],
+            "ratings": [{"mentor_id": m, "score": "s", "item": "a", "value": v, "term": "T1"} for m, v in (("M1", 2), ("M2", 1), ("M3", 1))]}
+    report = evaluate(compile_text(case["scheme"], "t.scheme"), to_bundle(case_school(case)), dt.date(2025, 10, 1)).to_json()
+    assert [s["rating"] for s in report["scores"]] == ["优", "合格", "合格"]
+    tie = next(w for w in report["warnings"] if w["code"] == "rating-tie")
+    assert "last 1 place" in tie["message"] and "M2, M3" in tie["message"]

@@ -120,6 +120,18 @@ def test_explain_says_a_key_moment_duty_is_one_talk_at_any_of_its_moments() -> N
     zh, en = explain(r, student="S1"), explain(r, student="S1", lang="en")
     assert en == ("[节点谈心] S1: 谈心 at least 1 this term at a key moment (考试 on 11-10 ±7 days or 重大变故 on 10-03 +7 days or "
                   "within first 5 days of term), 2025-09-01 to 2025-11-17: 1 so far — satisfied (activities: K2)")
-    assert zh == ("[节点谈心] S1：谈心 本学期在关键时间节点（考试 11-10 前后 7 天或重大变故 10-03 之后 7 天或学期前 5 天内）至少 1 次，"
+    assert zh == ("[节点谈心] S1：谈心 本学期在关键时间节点（考试 11-10 前后 7 天或重大变故 10-03 之后 7 天或开学后 5 天内）至少 1 次，"
                   "2025-09-01 至 2025-11-17：目前 1 次 — 已完成（记录：K2）")
     assert "考试" not in explain(r, student="S2", lang="en")  # S2's grade has no exam: only the first days are its moment
+
+
+def test_the_table_does_not_call_a_guideline_ratio_violated() -> None:
+    """原则上: the table counts guideline breaches apart from violations and marks their rows."""
+    import yaml
+    from school import case_school, to_bundle
+
+    case = yaml.safe_load((Path(__file__).parent / "cases" / "ratios" / "guideline.yaml").read_text(encoding="utf-8"))
+    r = evaluate(compile_text(case["scheme"], "s.scheme"), to_bundle(case_school(case)), case["as_of"])
+    en, zh = to_table(r, "en"), to_table(r)
+    assert "ratios: 2 violated / 4, 1 over a guideline (advisory)" in en and "ratio-1 (guideline)" in en
+    assert "配比: 2 项不符合 / 4，1 项超出原则上的配比（仅提示）" in zh

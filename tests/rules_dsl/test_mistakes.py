@@ -155,6 +155,10 @@ NEW_USER = [
     ("要求 谈心 至少 1 次 每学其", "unknown-keyword", 4, 14, "did you mean '每 学期'"),
     ("score s { item a: manual\n total = 上限(合计 * 0.5, 2.5) }", "cap-call", 5, 10, "write 最小(a, b)"),
     ("配比 15:1", "ratio-reversed", 4, 4, "write 1:15"),
+    ("配比 1:20~15", "min-above-max", 4, 4, "write 1:15~20"),
+    ("要求 谈心 至少一次 当 学生.年级 = 初一", "grade-word", 4, 22, "write 7"),
+    ('动作 g "g" = 谈心 至少 10 分钟', "group-minimum", 4, 15, "members' own declarations"),
+    ("要求 谈心 至少一次 每学期 在 开学前 0 天 内", "too-small", 4, 22, "1 or more"),
     ("要求 谈心 至少 零 次", "numeral", 4, 10, "digits 0"),
     ("要求 谈心 至少 一十 次", "numeral", 4, 10, "digits 10"),
     ("要求 谈心 至少 两十 次", "numeral", 4, 10, "digits 20"),
@@ -185,6 +189,7 @@ def test_new_user_mistakes(text: str, code: str, line: int, column: int, words: 
 
 
 WARNINGS = [
+    ('动作 g "g" = 谈心、谈心', "duplicate-member", "remove the repeat"),
     ("配比 导师 每 学生 至多 15", "ratio-reversed", "ratio students per mentor at most 15"),
     ("要求 谈心 至少一次 每学期 截止 03-01", "by-one-term", "per school_year by"),
     ("要求 谈心 至少一次 每学年 截止 08-01", "by-holiday", "inside the school year"),
