@@ -18,6 +18,8 @@ vectorised rows, so 10M rows need no more memory than one chunk.
 
 `engine` never imports `rules_dsl`: a scheme reaches this module as its compiled IR (a dict),
 from which it takes action names, rule frequencies, tags, roles, event kinds and manual items.
+An action group is not logged: its rules' frequencies go to its members (a school logs a 家访 or
+a 电话联系, not a 家校联系); key moments bring their event kinds; 每半月 counts 19 a year.
 """
 
 from __future__ import annotations
@@ -385,7 +387,9 @@ def _check_names(names: Sequence[str], what: str) -> None:
 
 def _hints_from_scheme(ir: Mapping[str, Any]) -> _Hints:
     hints = _Hints(from_scheme=True)
-    hints.actions = [a["name"] for a in ir.get("actions", [])]
+    # An action group (`action 家校联系 = 家长联系, 家访`) is never logged itself: schools log its members.
+    groups = {a["name"]: list(a["members"]) for a in ir.get("actions", []) if a.get("members")}
+    hints.actions = [a["name"] for a in ir.get("actions", []) if a["name"] not in groups]
     hints.min_minutes = {a["name"]: int(a["min_minutes"]) for a in ir.get("actions", []) if a.get("min_minutes")}
     hints.grades = list(ir.get("grades") or [])
     student_tags: list[str] = []
@@ -394,19 +398,25 @@ def _hints_from_scheme(ir: Mapping[str, Any]) -> _Hints:
     for rule in ir.get("rules", []):
         action, scope = rule["action"], rule.get("scope", "student")
         _walk_cond(rule.get("where"), student_tags, mentor_tags, hints.grades)
+        # key moments: event kinds of the alternatives (window clauses name none); the duty is one a term
+        events.extend(m["event"]["kind"] for m in rule.get("moments") or [] if m.get("event"))
         if rule.get("event"):
             events.append(rule["event"]["kind"])
             continue
-        if action not in ACTION_SPECS and scope in ("class", "mentor"):
-            hints.kinds.setdefault(action, scope)
         cond = rule.get("where")
         role = cond["tag"] if cond and cond.get("op") == "mentor_has" else None
-        if scope in ("mentor", "class") and role:
-            hints.restrict_role[action] = role
         share = 0.3 if cond and scope in ("student", "pair") else 1.0  # a `where` narrows the students
         minimum = _count(rule.get("min")) or (1 if rule.get("max") is None else 0)
         need = minimum * _periods_per_year(rule.get("period")) * share
-        hints.yearly.setdefault(action, []).append((scope, role, need))
+        # a rule on a group is met by any member: its need is shared among them by how often each is logged
+        members = groups.get(action, [action])
+        weights = [ACTION_SPECS[a].weight if a in ACTION_SPECS else 3.0 for a in members]
+        for member, weight in zip(members, weights, strict=True):
+            if member not in ACTION_SPECS and scope in ("class", "mentor"):
+                hints.kinds.setdefault(member, scope)
+            if scope in ("mentor", "class") and role:
+                hints.restrict_role[member] = role
+            hints.yearly.setdefault(member, []).append((scope, role, need * weight / sum(weights)))
     for ratio in ir.get("ratios", []):
         _walk_cond(ratio.get("where"), student_tags, mentor_tags, hints.grades)
         if ratio.get("direction") == "students_per_mentor" and ratio.get("group") is None:
@@ -440,7 +450,8 @@ def _periods_per_year(period: Mapping[str, Any] | None) -> float:
     if not period:
         return 2.0
     unit, n = str(period.get("unit")), max(1, int(period.get("n") or 1))
-    return {"term": 2.0, "school_year": 1.0, "month": 9.5, "week": 38.0, "weeks": 38.0 / n, "days": 266.0 / n}.get(unit, 2.0)
+    return {"term": 2.0, "school_year": 1.0, "month": 9.5, "half_month": 19.0, "week": 38.0, "weeks": 38.0 / n,
+            "days": 266.0 / n}.get(unit, 2.0)  # fmt: skip
 
 
 def _walk_cond(cond: Any, student_tags: list[str], mentor_tags: list[str], grades: list[int]) -> None:

@@ -43,18 +43,34 @@ class Duty:
         return (self.label, self.subject, self.start, self.end) == (other.label, other.subject, other.start, other.end)
 
 
+def on_or_before(month_day: str, limit: dt.date) -> dt.date:
+    """The last day with this MM-DD on or before `limit` (a key moment's runs are shown without their year)."""
+    m, d = map(int, month_day.split("-"))
+    day = dt.date(limit.year, m, d)
+    return day if day <= limit else dt.date(limit.year - 1, m, d)
+
+
 def duties_under(page: Any, group: str) -> list[Duty]:
-    """The duties listed in the section headed by h2#<group> (已逾期 overdue, 进行中 open, 已完成 done, …), as shown."""
+    """The duties listed in the section headed by h2#<group> (已逾期 overdue, 进行中 open, 已完成 done, …), as shown: a duty's
+    window is its 时间窗口, or for a key moment the first and last day of its runs (关键时间节点 10-29–11-26、12-31–01-28)."""
     out = []
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # 已完成 and 尚未开始 come folded
     for li in page.locator("section.card", has=page.locator(f"h2#{group}")).locator("ul.duties > li").all():
         title = " ".join(li.locator(".title").inner_text().split())
         meta = " ".join(li.locator(".meta").inner_text().split())
         window = re.search(r"时间窗口 (\d{4}-\d\d-\d\d) – (\d{4}-\d\d-\d\d)", meta)
+        runs, due = re.search(r"关键时间节点 ([\d\-–、]+)", meta), re.search(r"截止 (\d{4}-\d\d-\d\d)", meta)
         done = re.search(r"已做 (\d+) 次，至少 (\d+) 次", meta)
-        assert window and done, f"a duty without its window or count: {title} | {meta}"
-        out.append(Duty(li.locator(".title strong").inner_text().strip(), li.locator(".title .subject").inner_text().strip(), dt.date.fromisoformat(window[1]),
-                        dt.date.fromisoformat(window[2]), int(done[1]), int(done[2])))  # fmt: skip
+        assert (window or (runs and due)) and done, f"a duty without its window or count: {title} | {meta}"
+        if window:
+            start, end = dt.date.fromisoformat(window[1]), dt.date.fromisoformat(window[2])
+        else:  # the last run ends on the due day (or grace days before it)
+            assert runs and due
+            spans = runs[1].split("、")
+            end = on_or_before(spans[-1].split("–")[-1], dt.date.fromisoformat(due[1]))
+            start = on_or_before(spans[0].split("–")[0], end)
+        out.append(Duty(li.locator(".title strong").inner_text().strip(), li.locator(".title .subject").inner_text().strip(), start, end,
+                        int(done[1]), int(done[2])))  # fmt: skip
     return out
 
 

@@ -232,6 +232,30 @@ def test_a_compiled_scheme_shapes_the_data(tmp_path: Path) -> None:
     assert ratings and {(r["score"], r["item"], r["term"]) for r in ratings} == {("年度", "自评", "2025-2026")}
 
 
+def test_a_scheme_with_groups_half_months_and_key_moments_logs_the_members(tmp_path: Path) -> None:
+    """A group is met by its members, so those are logged and the group never is; a key moment's student event kinds
+    are generated; a per half_month duty asks for two a month, and the data holds about that many."""
+    from rules_dsl.compiler import compile_text
+
+    ir = compile_text(
+        'scheme "组" school "校"\n'
+        'action 家访 "家访"\naction 电话联系 "电话联系"\naction 家校联系 "家校联系" = 电话联系, 家访\naction 谈心 "谈心"\n'
+        "require 家校联系 at least 1 per month per pair\n"
+        "require 谈心 at least 1 per half_month per pair\n"
+        "require 节点: 谈心 at least 1 per term within 14 days around event 考试 or within 7 days after event 发展进步\n"
+    )  # fmt: skip
+    generate_school(tmp_path, students=200, seed=5, scheme=ir)
+    acts = rows(tmp_path, "activities.csv")
+    assert {a["action"] for a in acts} == {"家访", "电话联系", "谈心"}
+    assert "发展进步" in {r["kind"] for r in rows(tmp_path, "student_events.csv")}
+    pairs = len(rows(tmp_path, "assignments.csv"))
+    talks = sum(a["action"] == "谈心" for a in acts)
+    assert talks >= 19 * pairs * 0.8  # 每半月 over a school year of about 9.5 months
+    report = engine.evaluate(ir, engine.load_bundle(tmp_path), dt.date(2025, 12, 1)).to_json()
+    statuses = Counter(d["status"] for d in report["duties"] if d["rule"] == "家校联系-1")
+    assert statuses["satisfied"] > statuses["overdue"]  # the members' rows meet the group's duty
+
+
 def test_the_engine_loads_a_generated_bundle(school: Path) -> None:
     from engine import load_bundle
 

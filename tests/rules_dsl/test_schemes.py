@@ -17,6 +17,8 @@ SCHEMES = sorted((ROOT / "schemes").rglob("*.scheme"))
 def test_the_seed_schemes_are_all_there() -> None:
     names = {p.stem for p in SCHEMES}
     assert {"gu_yi", "gezhi", "plan2_high_school", "huaqiao", "plan4", "plan5", "xiamen", "plan7", "shiyan", "wuhu", "shanghai_sanshiyi"} <= names
+    # seed 001's plans that state a figure: 5–10 per class, 15–20, weekly guidance, 1:1~2 with monthly files, a weekly 导师制时间
+    assert {"zhongxue_5to10", "zhongxue2023_15to20", "zhongxue2024_weekly", "zhongxue_erpian_1to2", "zhongxue2023_tutor_time"} <= names
 
 
 @pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.name)
