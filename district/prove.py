@@ -1,0 +1,453 @@
+"""Does a school's scheme meet its district's baseline? One verdict per baseline rule and ratio (SPEC §5).
+
+`met` only with a proof that holds for every activity log and every calendar: one school rule
+whose every duty implies the baseline rule's (same scope, its condition covering the
+baseline's students, its actions among the baseline's with at least their minimums, its
+windows inside the baseline's on every term length, and enough of them). Anything this module
+cannot show is `cannot prove`, with the reason; `not met` needs a counterexample, which
+district/witness.py builds and the engine checks. Works on compiled schemes (IR dicts).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+IR = Mapping[str, Any]
+
+MET, NOT_MET, CANNOT = "met", "not met", "cannot prove"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    baseline_rule: str
+    status: str  # met | not met | cannot prove
+    by: tuple[str, ...] = ()  # the school rules (or ratios) that meet it
+    reason_en: str = ""
+    reason_zh: str = ""
+    counterexample: Mapping[str, Any] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Why one school rule does (ok) or does not (reason) imply a baseline rule."""
+
+    ok: bool
+    en: str = ""
+    zh: str = ""
+
+
+def _no(en: str, zh: str) -> Step:
+    return Step(False, en, zh)
+
+
+YES = Step(True)
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def counted(scheme: IR, action: str) -> dict[str, int]:
+    """The actions whose activities count for `action` (itself and a group's members), each with its minimum (0: none)."""
+    declared = {a["name"]: a for a in scheme["actions"]}
+    names = [action, *(declared.get(action, {}).get("members") or [])]
+    return {n: int(declared.get(n, {}).get("min_minutes") or 0) for n in names}
+
+
+def actions_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
+    """Every activity the school rule counts, the baseline rule counts too."""
+    mine, theirs = counted(school, s_rule["action"]), counted(base, b_rule["action"])
+    extra = [a for a in mine if a not in theirs]
+    if extra:
+        return _no(f"it also counts {', '.join(extra)}, which the baseline rule does not", f"它还计入了基线不计的动作：{'、'.join(extra)}")
+    shorter = [a for a, m in mine.items() if m < theirs[a]]
+    if shorter:
+        a = shorter[0]
+        return _no(
+            f"it counts {a} from {mine[a]} minutes, the baseline from {theirs[a]}",
+            f"它计入的“{a}”最短 {mine[a]} 分钟，基线要求 {theirs[a]} 分钟",
+        )
+    return YES
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+MAX_ATOMS = 14  # truth tables beyond 2**14 rows are not tried: no scheme writes conditions that wide
+
+
+def _atoms(c: IR | None, out: dict[str, set[Any]]) -> None:
+    if c is None:
+        return
+    op = c["op"]
+    if op in ("and", "or"):
+        for a in c["args"]:
+            _atoms(a, out)
+    elif op == "not":
+        _atoms(c["arg"], out)
+    elif op == "student_has":
+        out.setdefault("tag", set()).add(c["tag"])
+    elif op == "mentor_has":
+        out.setdefault("mentor", set()).add(c["tag"])
+    elif op == "grade_in":
+        out.setdefault("grade", set()).update(c["grades"])
+    elif op == "class_in":
+        out.setdefault("class", set()).update(c["classes"])
+
+
+def _holds(c: IR | None, who: Mapping[str, Any]) -> bool:
+    if c is None:
+        return True
+    op = c["op"]
+    if op == "and":
+        return all(_holds(a, who) for a in c["args"])
+    if op == "or":
+        return any(_holds(a, who) for a in c["args"])
+    if op == "not":
+        return not _holds(c["arg"], who)
+    if op == "student_has":
+        return c["tag"] in who["tags"]
+    if op == "mentor_has":
+        return c["tag"] in who["mentor"]
+    if op == "grade_in":
+        return who["grade"] in c["grades"]
+    if op == "class_in":
+        return who["class"] in c["classes"]
+    raise ValueError(op)
+
+
+def subjects(*conds: IR | None) -> Iterable[dict[str, Any]] | None:
+    """Every kind of subject the conditions can tell apart: each set of tags, each grade and class they name (and
+    one they do not), each set of mentor tags. None when there are too many to try."""
+    atoms: dict[str, set[Any]] = {}
+    for c in conds:
+        _atoms(c, atoms)
+    tags, mentor = sorted(atoms.get("tag", ())), sorted(atoms.get("mentor", ()))
+    grades = sorted(atoms.get("grade", ())) + [0]  # 0: a grade no condition names
+    classes = sorted(atoms.get("class", ())) + [None]
+    if len(tags) + len(mentor) > MAX_ATOMS:
+        return None
+    return (
+        {"tags": {t for t, on in zip(tags, bits, strict=True) if on}, "mentor": {t for t, on in zip(mentor, mbits, strict=True) if on},
+         "grade": g, "class": k}
+        for bits in itertools.product((False, True), repeat=len(tags))
+        for mbits in itertools.product((False, True), repeat=len(mentor))
+        for g in grades
+        for k in classes
+    )  # fmt: skip
+
+
+def grades_cond(scheme: IR) -> IR | None:
+    return {"op": "grade_in", "grades": scheme["grades"]} if scheme.get("grades") else None
+
+
+def and_(*conds: IR | None) -> IR | None:
+    present = [c for c in conds if c is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else {"op": "and", "args": present}
+
+
+def covers(wide: IR | None, narrow: IR | None) -> dict[str, Any] | None | bool:
+    """True when every subject `narrow` holds for, `wide` holds for; else one subject it does not (a dict), or
+    False when the truth table is too wide to try."""
+    kinds = subjects(wide, narrow)
+    if kinds is None:
+        return False
+    for who in kinds:
+        if _holds(narrow, who) and not _holds(wide, who):
+            return who
+    return True
+
+
+def describe(who: Mapping[str, Any], lang: str) -> str:
+    """A subject of `subjects` in words: 'a student tagged 城区, not 单亲, of grade 5'."""
+    zh = lang == "zh"
+    tags = sorted(who["tags"])
+    parts = []
+    if tags:
+        parts.append(("有标签“" + "”“".join(tags) + "”") if zh else "tagged " + ", ".join(tags))
+    else:
+        parts.append("没有标签" if zh else "with no tag")
+    if who["grade"]:
+        parts.append(f"{who['grade']} 年级" if zh else f"of grade {who['grade']}")
+    if who["class"]:
+        parts.append(f"在 {who['class']}" if zh else f"in {who['class']}")
+    if who["mentor"]:
+        parts.append(("导师有“" + "”“".join(sorted(who["mentor"])) + "”") if zh else "whose mentor has " + ", ".join(sorted(who["mentor"])))
+    return ("一名" + "、".join(parts) + "的学生") if zh else "a student " + ", ".join(parts)
+
+
+def condition_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
+    """The school rule applies to every subject the baseline rule applies to (grades and `where` together)."""
+    found = covers(and_(grades_cond(school), s_rule.get("where")), and_(grades_cond(base), b_rule.get("where")))
+    if found is True and s_rule["scope"] in ("mentor", "class"):
+        # per mentor or class, an activity naming only students outside the scheme's grades is not counted: the
+        # school's grades must lie within the baseline's, or the school could count what the baseline ignores
+        found = covers(grades_cond(base), grades_cond(school))
+        if isinstance(found, dict):
+            return _no(f"it counts activities with students of grade {found['grade']}, which the baseline does not",
+                       f"它计入了 {found['grade']} 年级学生的活动，基线不计")  # fmt: skip
+    if found is True:
+        return YES
+    if found is False:
+        return _no("its condition is too wide to compare", "条件太复杂，无法比较")
+    assert isinstance(found, dict)
+    return _no(f"it does not apply to {describe(found, 'en')}, whom the baseline rule covers",
+               f"它不适用于{describe(found, 'zh')}，而基线的要求适用")  # fmt: skip
+
+
+# --- windows ---------------------------------------------------------------------------------
+# A window's ends as (anchor, offset): S term start, E term end, Y0/Y1 the school year's first and last day.
+# On a term of L days E = S + L - 1 (L >= 1, any length): a containment that must hold for every L.
+
+Point = tuple[str, int]
+
+
+def _le(p: Point, q: Point) -> bool:
+    """p <= q on every calendar."""
+    (a, x), (b, y) = p, q
+    if a == b:
+        return x <= y
+    if (a, b) == ("S", "E"):  # S + x <= S + L - 1 + y for every L >= 1
+        return x <= y
+    if (a, b) in (("Y0", "S"), ("Y0", "E")):  # the year starts on or before every term's start
+        return x <= y
+    if (a, b) in (("S", "Y1"), ("E", "Y1")):
+        return x <= y
+    return False
+
+
+def term_window(rule: IR) -> tuple[Point, Point] | None:
+    """A per term or per school_year rule's window symbolically; None for `by MM-DD` (a calendar date)."""
+    unit = rule["period"]["unit"] if rule.get("period") else None
+    w = rule.get("window")
+    if unit == "school_year":
+        return (("Y0", 0), ("Y1", 0)) if w is None else None
+    if w is None:
+        return ("S", 0), ("E", 0)
+    return clause_window(w)
+
+
+def clause_window(w: IR) -> tuple[Point, Point] | None:
+    kind = w["kind"]
+    if kind == "first_days":
+        return ("S", 0), ("S", w["days"] - 1)
+    if kind == "last_days":
+        return ("E", -(w["days"] - 1)), ("E", 0)
+    if kind == "range":
+
+        def point(a: IR) -> Point:
+            return ("S" if a["anchor"] == "term_start" else "E", a["offset_days"])
+
+        return point(w["start"]), point(w["end"])
+    return None
+
+
+def inside(a: tuple[Point, Point], b: tuple[Point, Point]) -> bool:
+    return _le(b[0], a[0]) and _le(a[1], b[1])
+
+
+def event_inside(s: IR, b: IR) -> bool:
+    """An event window of the school inside the baseline's, for the same event."""
+    if s["kind"] != b["kind"]:
+        return False
+    lo_s = s["days"] if s["direction"] in ("before", "around") else 0
+    hi_s = s["days"] if s["direction"] in ("after", "around") else 0
+    lo_b = b["days"] if b["direction"] in ("before", "around") else 0
+    hi_b = b["days"] if b["direction"] in ("after", "around") else 0
+    return lo_s <= lo_b and hi_s <= hi_b
+
+
+PERIODIC = ("month", "half_month", "week", "weeks", "days")
+
+
+def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
+    """Whether each of the baseline rule's windows holds at least one whole window of the school rule on every
+    calendar (and, for `at most`, exactly one, the same): (step, the fewest school windows a baseline window holds)."""
+    s_moments, b_moments = s_rule.get("moments"), b_rule.get("moments")
+    if s_moments or b_moments:
+        return _moments_step(s_rule, b_rule)
+    s_event, b_event = s_rule.get("event"), b_rule.get("event")
+    if s_event or b_event:
+        if not (s_event and b_event):
+            return _no("one counts around events, the other in periods", "一条按事件计，一条按周期计"), 0
+        if not event_inside(s_event, b_event):
+            return _no(f"its window around {s_event['kind']} is not inside the baseline's ({b_event['kind']})",
+                       f"它在事件“{s_event['kind']}”前后的窗口不在基线窗口（{b_event['kind']}）之内"), 0  # fmt: skip
+        if s_rule["scope"] == "pair" and s_event != b_event:  # a pair is the one active on its window's last day
+            return _no("per pair, windows ending on different days can be about different pairs",
+                       "按结对计时，结束日不同的窗口可能对应不同的结对"), 0  # fmt: skip
+        return YES, 1
+    sp, bp = s_rule["period"], b_rule["period"]
+    if sp == bp and s_rule.get("window") == b_rule.get("window"):
+        return YES, 1  # the same windows on every calendar
+    if bp["unit"] in ("term", "school_year"):
+        b_win = term_window(b_rule)
+        if b_win is None:
+            return _no("the baseline's window ends on a calendar date (by MM-DD), which only the same rule is sure to meet",
+                       "基线窗口截止到某月某日，只有同样的写法才能保证"), 0  # fmt: skip
+        if sp["unit"] in PERIODIC and s_rule.get("window") is None:
+            if b_win == (("S", 0), ("E", 0)) or b_win == (("Y0", 0), ("Y1", 0)):
+                # periodic windows are clipped to the term; a term holds at least one, however short
+                return (
+                    (_no("per pair, a period's last day differs from the baseline's", "按结对计时，周期的结束日与基线的不同"), 0)
+                    if s_rule["scope"] == "pair"
+                    else (YES, 1)
+                )
+            return _no(f"its {sp['unit']} windows do not always fall inside the baseline's window", "它的周期窗口不一定落在基线窗口之内"), 0
+        if sp["unit"] == "term":
+            s_win = term_window(s_rule)
+            if bp["unit"] == "school_year" and s_rule.get("window") is None and b_rule.get("window") is None:
+                return (
+                    (YES, 1)
+                    if s_rule["scope"] != "pair"
+                    else (_no("per pair, a term's last day differs from the year's", "按结对计时，学期与学年的结束日不同"), 0)
+                )
+            if s_win is not None and inside(s_win, b_win) and bp["unit"] == "term":
+                if s_rule["scope"] == "pair" and s_win[1] != b_win[1]:
+                    return _no(
+                        "per pair, windows ending on different days can be about different pairs",
+                        "按结对计时，结束日不同的窗口可能对应不同的结对",
+                    ), 0
+                return YES, 1
+            return _no("its window is not inside the baseline's on every term length", "在某些长度的学期里，它的窗口不在基线窗口之内"), 0
+    return _no(f"its periods ({sp['unit']}) do not nest in the baseline's ({bp['unit']}) on every calendar (a month is not a whole number of weeks)",
+               f"它的周期（{sp['unit']}）在某些校历上不能嵌在基线的周期（{bp['unit']}）里（一个月不是整数个周）"), 0  # fmt: skip
+
+
+def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
+    """Key moments: the school's duty exists whenever the baseline's does, and its days lie inside the baseline's."""
+    s_alts = s_rule.get("moments") or []
+    b_alts = b_rule.get("moments")
+    if b_alts is None:
+        return _no("it counts at key moments only, the baseline in its whole window", "它只在关键时间节点计，基线在整个窗口内计"), 0
+    if not s_alts:
+        return _no(
+            "the baseline counts at key moments; this rule's windows are not among them", "基线在关键时间节点计，这条要求的窗口不在其中"
+        ), 0
+
+    def alt_inside(a: IR, b: IR) -> bool:
+        if "event" in a and a.get("event") is not None:
+            return b.get("event") is not None and event_inside(a["event"], b["event"])
+        aw, bw = clause_window(a["window"]), (clause_window(b["window"]) if b.get("window") is not None else None)
+        return aw is not None and bw is not None and inside(aw, bw)
+
+    for a in s_alts:
+        if not any(alt_inside(a, b) for b in b_alts):
+            return _no("one of its moments is not inside any of the baseline's", "它的某个时间节点不在基线的任何节点之内"), 0
+    for b in b_alts:  # whenever the baseline has a duty, so does the school
+        if b.get("event") is not None and not any(a.get("event") is not None and a["event"]["kind"] == b["event"]["kind"] for a in s_alts):
+            kind = b["event"]["kind"]
+            return _no(
+                f"a student whose only moment is {kind} has a baseline duty and no school duty",
+                f"只有“{kind}”这一节点的学生，基线有任务，学校没有",
+            ), 0
+        if b.get("window") is not None and not any(a.get("window") is not None for a in s_alts):
+            return _no(
+                "the baseline's term moment gives every student a duty; the school's moments may give none",
+                "基线的学期节点让每名学生都有任务，学校的节点可能没有",
+            ), 0
+    if s_rule["scope"] == "pair" and s_alts != b_alts:
+        return _no(
+            "per pair, unions ending on different days can be about different pairs", "按结对计时，结束日不同的节点可能对应不同的结对"
+        ), 0
+    return YES, 1
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
+    """Whether every activity log meeting the school rule meets the baseline rule, on every calendar."""
+    if s_rule["scope"] != b_rule["scope"]:
+        return _no(
+            f"it is per {s_rule['scope']}, the baseline per {b_rule['scope']}",
+            f"它按{_SCOPE[s_rule['scope']]}计，基线按{_SCOPE[b_rule['scope']]}计",
+        )
+    for step in (actions_step(school, s_rule, base, b_rule), condition_step(school, s_rule, base, b_rule)):
+        if not step.ok:
+            return step
+    step, k = windows_step(s_rule, b_rule)
+    if not step.ok:
+        return step
+    if s_rule["min"] * k < b_rule["min"]:
+        return _no(
+            f"it asks {s_rule['min']} where the baseline asks {b_rule['min']}", f"它要求 {s_rule['min']} 次，基线要求 {b_rule['min']} 次"
+        )
+    if b_rule["max"] is not None:
+        same = (
+            s_rule.get("period") == b_rule.get("period")
+            and s_rule.get("window") == b_rule.get("window")
+            and s_rule.get("event") == b_rule.get("event")
+            and s_rule.get("moments") == b_rule.get("moments")
+        )
+        if s_rule["max"] is None or s_rule["max"] > b_rule["max"] or not same:
+            return _no(f"it does not hold the count to at most {b_rule['max']} in the baseline's window",
+                       f"它没有把基线窗口内的次数限制在至多 {b_rule['max']} 次")  # fmt: skip
+    return YES
+
+
+_SCOPE = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "班级"}
+
+
+def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
+    """`met` (naming the school rules that imply it) or `cannot prove` with the closest rule's reason; a counterexample
+    (district/witness.py) turns the latter into `not met`."""
+    by, reasons = [], []
+    for s_rule in school["rules"]:
+        step = implies(school, s_rule, base, b_rule)
+        if step.ok:
+            by.append(s_rule["id"])
+        elif _about_same_actions(school, s_rule, base, b_rule):
+            reasons.append((s_rule["id"], step))
+    if by:
+        return Verdict(b_rule["id"], MET, tuple(by), f"met by {', '.join(by)}", f"由 {'、'.join(by)} 满足")
+    if not reasons:
+        return Verdict(
+            b_rule["id"], CANNOT, (), f"no rule of the school counts {b_rule['action']}", f"学校没有计入“{b_rule['action']}”的要求"
+        )
+    rid, step = reasons[0]
+    return Verdict(b_rule["id"], CANNOT, (), f"{rid}: {step.en}", f"{rid}：{step.zh}")
+
+
+def _about_same_actions(school: IR, s_rule: IR, base: IR, b_rule: IR) -> bool:
+    return bool(set(counted(school, s_rule["action"])) & set(counted(base, b_rule["action"])))
+
+
+# --- ratios ----------------------------------------------------------------------------------
+
+
+def ratio_implies(s: IR, b: IR) -> Step:
+    if (s["direction"], s.get("group")) != (b["direction"], b.get("group")):
+        return _no("it counts another thing", "它统计的是另一种配比")
+    if s.get("where") != b.get("where"):
+        return _no("it counts other students", "它统计的学生范围不同")
+    if s.get("advisory") and not b.get("advisory"):
+        return _no("it is a guideline (原则上); the baseline's is a rule", "它是“原则上”的配比，基线是硬性要求")
+    if s["min"] < b["min"]:
+        return _no(f"it allows {s['min']}, below the baseline's {b['min']}", f"它允许 {s['min']}，低于基线的 {b['min']}")
+    if b["max"] is not None and (s["max"] is None or s["max"] > b["max"]):
+        return _no(f"it allows {'any number' if s['max'] is None else s['max']}, above the baseline's {b['max']}",
+                   f"它允许{'任意数量' if s['max'] is None else ' ' + str(s['max'])}，高于基线的 {b['max']}")  # fmt: skip
+    return YES
+
+
+def ratio_verdict(school: IR, b: IR) -> Verdict:
+    by, reasons = [], []
+    for s in school["ratios"]:
+        step = ratio_implies(s, b)
+        (by.append(s["id"]) if step.ok else reasons.append((s["id"], step)))
+    if by:
+        return Verdict(b["id"], MET, tuple(by), f"met by {', '.join(by)}", f"由 {'、'.join(by)} 满足")
+    same = [(rid, st) for rid, st in reasons if st.en not in ("it counts another thing", "it counts other students")]
+    if not same:
+        return Verdict(b["id"], CANNOT, (), "the school has no ratio on the same students", "学校没有统计同一范围的配比")
+    rid, step = same[0]
+    return Verdict(b["id"], CANNOT, (), f"{rid}: {step.en}", f"{rid}：{step.zh}")
+
+
+def conformance(school: IR, base: IR) -> list[Verdict]:
+    """One verdict per baseline ratio and rule, in the baseline's order (ratios first, as ids number them)."""
+    return [ratio_verdict(school, b) for b in base["ratios"]] + [rule_verdict(school, base, b) for b in base["rules"]]

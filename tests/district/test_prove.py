@@ -1,0 +1,90 @@
+"""The conformance prover (district/prove.py): a table of (baseline rule, school rule, verdict) cases.
+
+`met` must be sound: never said unless every log meeting the school rule meets the baseline rule on every
+calendar. What the prover cannot show is `cannot prove`, with a reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from district.prove import CANNOT, MET, conformance
+from rules_dsl.compiler import compile_text
+
+HEAD = 'action 家访 "家访"\naction 谈心 "谈心"\naction 家长联系 "家长联系"\naction 联系 "联系" = 家访, 家长联系\n'
+
+# (baseline rule, school rule, verdict, words of the reason)
+CASES = [
+    ("require 家访 at least 1 per term", "require 家访 at least 1 per term", MET, ""),
+    ("require 家访 at least 1 per term", "require 家访 at least 2 per term", MET, ""),
+    ("require 家访 at least 2 per term", "require 家访 at least 1 per term", CANNOT, "asks 1 where the baseline asks 2"),
+    ("require 家访 at least 1 per term", "require 家访 at least 1 per month", MET, ""),
+    ("require 家访 at least 4 per term", "require 家访 at least 1 per month", CANNOT, "asks 1 where the baseline asks 4"),
+    ("require 家访 at least 1 per month", "require 家访 at least 1 per week", CANNOT, "not a whole number of weeks"),
+    ("require 家访 at least 1 per month", "require 家访 at least 1 per half_month", CANNOT, "do not nest"),
+    ("require 家访 at least 1 per school_year", "require 家访 at least 1 per term", MET, ""),
+    ("require 家访 at least 1 per term", "require 家访 at least 1 per school_year", CANNOT, "do not nest"),
+    ("require 家访 at least 1 per term within last 21 days of term", "require 家访 at least 1 per term within last 14 days of term", MET, ""),
+    ("require 家访 at least 1 per term within last 14 days of term", "require 家访 at least 1 per term within last 21 days of term", CANNOT, "not inside"),
+    ("require 家访 at least 1 per term", "require 家访 at least 1 per term within first 14 days of term", CANNOT, "every term length"),
+    ("require 家访 at least 1 per term from 30 days before term start to term end",
+     "require 家访 at least 1 per term from 30 days before term start to 1 days before term start", MET, ""),
+    ("require 家访 at least 1 per term", "require 家访 at least 1 per term from 30 days before term start to term start", CANNOT, "not inside"),
+    ("require 家访 at least 1 per term", 'require 家访 at least 1 per term where student has "城区"', CANNOT, "with no tag"),
+    ('require 家访 at least 1 per term where student has "城区"', "require 家访 at least 1 per term", MET, ""),
+    ('require 家访 at least 1 per term where student has "城区" and student has "单亲"',
+     'require 家访 at least 1 per term where student has "城区" or student has "留守"', MET, ""),
+    ("require 家访 at least 1 per term", "require 家访 at least 1 per term per pair", CANNOT, "per pair"),
+    ("require 联系 at least 1 per term", "require 家访 at least 1 per term", MET, ""),
+    ("require 家访 at least 1 per term", "require 联系 at least 1 per term", CANNOT, "also counts 联系, 家长联系"),
+    ("require 谈心 at least 1 within 7 days after event 变故", "require 谈心 at least 1 within 3 days after event 变故", MET, ""),
+    ("require 谈心 at least 1 within 3 days after event 变故", "require 谈心 at least 1 within 7 days after event 变故", CANNOT, "not inside"),
+    ("require 谈心 at least 1 within 7 days around event 考试", "require 谈心 at least 1 within 7 days after event 考试", MET, ""),
+    ("require 谈心 at least 1 within 7 days after event 考试", "require 谈心 at least 1 per term", CANNOT, "periods"),
+    ("require 谈心 at least 1 per term within 14 days around event 考试 or within 7 days after event 变故",
+     "require 谈心 at least 1 per term within 7 days around event 考试 or within 7 days after event 变故", MET, ""),
+    ("require 谈心 at least 1 per term within 14 days around event 考试 or within 7 days after event 变故",
+     "require 谈心 at least 1 per term within 7 days around event 考试", CANNOT, "only moment is 变故"),
+    ("require 谈心 at least 1 per term within 7 days around event 考试", "require 谈心 at least 1 per term", CANNOT, "key moments"),
+    ("require 谈心 at most 3 per term", "require 谈心 at most 2 per term", MET, ""),
+    ("require 谈心 at most 3 per term", "require 谈心 at least 1 per term", CANNOT, "at most 3"),
+    ("require 谈心 at most 3 per term", "require 谈心 at most 1 per month", CANNOT, "at most 3"),
+]
+
+
+@pytest.mark.parametrize(("base_rule", "school_rule", "verdict", "words"), CASES, ids=[f"{c[0]} ⇐ {c[1]}" for c in CASES])
+def test_rule_verdicts(base_rule: str, school_rule: str, verdict: str, words: str) -> None:
+    base = compile_text(f'baseline "b"\n{HEAD}{base_rule}\n', "b.scheme")
+    school = compile_text(f'scheme "s"\n{HEAD}{school_rule}\n', "s.scheme")
+    (v,) = conformance(school, base)
+    assert v.status == verdict, v.reason_en
+    assert words in v.reason_en
+    if verdict == MET:
+        assert v.by == (school["rules"][0]["id"],)
+
+
+def test_grades_of_the_school_must_cover_the_baselines() -> None:
+    base = compile_text(f'baseline "b"\n{HEAD}require 家访 at least 1 per term\n', "b.scheme")
+    school = compile_text(f'scheme "s"\ngrades 1, 5\n{HEAD}require 家访 at least 1 per term\n', "s.scheme")
+    assert conformance(school, base)[0].status == CANNOT
+
+
+RATIOS = [
+    ("ratio 1:15", "ratio 1:12", MET, ""),
+    ("ratio 1:15", "ratio 1:20", CANNOT, "above the baseline's 15"),
+    ("ratio 1:15", "ratio guideline 1:12", CANNOT, "guideline"),
+    ("ratio guideline 1:15", "ratio 1:15", MET, ""),
+    ("ratio guideline 1:15", "ratio guideline 1:10", MET, ""),
+    ("ratio mentors per student at least 1", "ratio mentors per student between 1 and 2", MET, ""),
+    ("ratio mentors per student at least 1", "ratio 1:15", CANNOT, "no ratio on the same students"),
+    ("ratio 1:15", "ratio students per mentor per grade at most 2", CANNOT, "no ratio on the same students"),
+]
+
+
+@pytest.mark.parametrize(("base_ratio", "school_ratio", "verdict", "words"), RATIOS, ids=[f"{c[0]} ⇐ {c[1]}" for c in RATIOS])
+def test_ratio_verdicts(base_ratio: str, school_ratio: str, verdict: str, words: str) -> None:
+    base = compile_text(f'baseline "b"\n{HEAD}{base_ratio}\n', "b.scheme")
+    school = compile_text(f'scheme "s"\n{HEAD}{school_ratio}\n', "s.scheme")
+    (v,) = conformance(school, base)
+    assert v.status == verdict, v.reason_en
+    assert words in v.reason_en
