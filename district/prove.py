@@ -96,16 +96,16 @@ def _atoms(c: IR | None, out: dict[str, set[Any]]) -> None:
         out.setdefault("class", set()).update(c["classes"])
 
 
-def _holds(c: IR | None, who: Mapping[str, Any]) -> bool:
+def holds(c: IR | None, who: Mapping[str, Any]) -> bool:
     if c is None:
         return True
     op = c["op"]
     if op == "and":
-        return all(_holds(a, who) for a in c["args"])
+        return all(holds(a, who) for a in c["args"])
     if op == "or":
-        return any(_holds(a, who) for a in c["args"])
+        return any(holds(a, who) for a in c["args"])
     if op == "not":
-        return not _holds(c["arg"], who)
+        return not holds(c["arg"], who)
     if op == "student_has":
         return c["tag"] in who["tags"]
     if op == "mentor_has":
@@ -156,7 +156,7 @@ def covers(wide: IR | None, narrow: IR | None) -> dict[str, Any] | None | bool:
     if kinds is None:
         return False
     for who in kinds:
-        if _holds(narrow, who) and not _holds(wide, who):
+        if holds(narrow, who) and not holds(wide, who):
             return who
     return True
 
@@ -174,6 +174,8 @@ def describe(who: Mapping[str, Any], lang: str) -> str:
         parts.append(f"{who['grade']} 年级" if zh else f"of grade {who['grade']}")
     if who["class"]:
         parts.append(f"在 {who['class']}" if zh else f"in {who['class']}")
+    if who.get("mentored") is False:
+        parts.append("没有导师" if zh else "with no mentor")
     if who["mentor"]:
         parts.append(("导师有“" + "”“".join(sorted(who["mentor"])) + "”") if zh else "whose mentor has " + ", ".join(sorted(who["mentor"])))
     return ("一名" + "、".join(parts) + "的学生") if zh else "a student " + ", ".join(parts)

@@ -1,0 +1,185 @@
+"""Counterexamples for `not met` (SPEC §5): a student, a school year and an activity log that satisfy every rule of
+the school's scheme and break a baseline rule — built here, and checked by the engine, never assumed.
+
+The year is the nominal one of `compare` (two terms of 20 weeks); each event kind the schemes name happens once
+a term, mid-term, for every grade. The log is built duty by duty from what the school's scheme asks of one
+student and one mentor, placed where the baseline rule does not look when the school allows it (another
+action, a shorter activity, a day outside the baseline's windows). Only when the engine says the log meets the
+school and breaks the baseline is it a counterexample.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine import Report, bundle_from_rows, evaluate
+from engine.model.calendar import Calendar, CalendarEvent, Term
+from engine.model.roster import Activity, Assignment, Mentor, Student
+
+from .prove import CANNOT, IR, NOT_MET, Verdict, and_, counted, describe, grades_cond, holds, subjects
+
+TERMS = (
+    Term("T1", "第一学期", dt.date(2025, 9, 1), dt.date(2026, 1, 18)),
+    Term("T2", "第二学期", dt.date(2026, 2, 23), dt.date(2026, 7, 12)),
+)
+YEAR_END = dt.date(2026, 8, 31)  # as-of: every window of the year closed
+MAX_TRIES = 64  # kinds of student tried
+MAX_ROUNDS = 6  # fill-in rounds before a log is given up
+
+
+@dataclass(frozen=True)
+class Witness:
+    student: Mapping[str, Any]  # the kind of student (subjects() of prove.py)
+    activities: tuple[Activity, ...]
+    broken: Mapping[str, Any]  # the baseline duty it breaks (report JSON)
+
+    def words(self, school_title: str, lang: str) -> str:
+        log = "; ".join(f"{a.action} {a.date}" + (f" ({int(a.duration_min)} min)" if a.duration_min else "") for a in self.activities[:8])
+        more = f" … ({len(self.activities)} in all)" if len(self.activities) > 8 else ""
+        b = self.broken
+        if lang == "zh":
+            return (f"{describe(self.student, 'zh')}，这一学年的记录为{log or '（无）'}{more}：满足{school_title}的全部要求，"
+                    f"却不满足基线的“{b['rule']}”（{b['window_start']} 至 {b['window_end']}：{b['count']} 次）")  # fmt: skip
+        return (f"{describe(self.student, 'en')}, with {log or 'no activity'}{more} over the school year, satisfies {school_title}'s rules "
+                f"but not the baseline's {b['rule']} ({b['window_start']} to {b['window_end']}: {b['count']})")  # fmt: skip
+
+
+def _kinds(*schemes: IR) -> list[str]:
+    out: list[str] = []
+    for s in schemes:
+        for r in s["rules"]:
+            specs = [r["event"]] if r.get("event") else [m["event"] for m in r.get("moments") or [] if m.get("event")]
+            out += [e["kind"] for e in specs if e["kind"] not in out]
+    return out
+
+
+def _school(who: Mapping[str, Any], kinds: list[str], activities: list[Activity]) -> Any:
+    """The one-student school of a counterexample; `who["mentored"]` False: the student has no mentor."""
+    calendar = Calendar("2025-2026", TERMS, tuple(CalendarEvent(k, k, t.start + dt.timedelta(days=60), None) for k in kinds for t in TERMS))
+    grade = who["grade"]
+    klass = who["class"] or "甲班"
+    mentor = Mentor("M1", "导师", tuple(sorted(who["mentor"])), (), klass)
+    student = Student("S1", "学生", grade, klass, tuple(sorted(who["tags"])))
+    assignments = [Assignment("M1", "S1")] if who.get("mentored", True) else []
+    return bundle_from_rows(calendar, [mentor], [student], assignments, activities, [], [])
+
+
+def _reports(scheme: IR, bundle: Any) -> list[Report]:
+    return [evaluate(scheme, bundle, YEAR_END, t.id) for t in TERMS]
+
+
+def _unmet(scheme: IR, bundle: Any, rule: str | None = None) -> list[dict[str, Any]]:
+    return [d for r in _reports(scheme, bundle) for d in r.to_json()["duties"]
+            if (rule is None or d["rule"] == rule) and d["status"] in ("overdue", "open", "exceeded")]  # fmt: skip
+
+
+def _windows(scheme: IR, bundle: Any, rule: str) -> list[tuple[dt.date, dt.date]]:
+    out = []
+    for r in _reports(scheme, bundle):
+        for d in r.to_json()["duties"]:
+            if d["rule"] == rule:
+                runs = d["windows"] or [[d["window_start"], d["window_end"]]]
+                out += [(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in runs]
+    return out
+
+
+def _day(duty: Mapping[str, Any], avoid: list[tuple[dt.date, dt.date]]) -> dt.date:
+    """A day of the duty's window, outside the windows to avoid when it has one."""
+    runs = duty["windows"] or [[duty["window_start"], duty["window_end"]]]
+    days = [dt.date.fromisoformat(a) + dt.timedelta(days=i) for a, b in runs
+            for i in range((dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days + 1)]  # fmt: skip
+    free = [d for d in days if not any(lo <= d <= hi for lo, hi in avoid)]
+    return (free or days)[0]
+
+
+def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[str]) -> list[Activity] | None:
+    """A log that meets every school duty of this student's world, chosen to miss the baseline rule; None if none found."""
+    theirs = counted(base, b_rule["action"])
+    log: list[Activity] = []
+    avoid = _windows(base, _school(who, kinds, []), b_rule["id"])
+    for _ in range(MAX_ROUNDS):
+        missing = _unmet(school, _school(who, kinds, log))
+        if not missing:
+            return log
+        if any(d["status"] == "exceeded" for d in missing):
+            return None
+        for d in missing:
+            mine = counted(school, d["action"])
+            # an action the baseline rule does not count, else one it counts only at a longer duration, else any
+            name = (
+                next((a for a in mine if a not in theirs), None) or next((a for a in mine if mine[a] < theirs[a]), None) or next(iter(mine))
+            )
+            minutes = float(mine[name]) if mine[name] else None
+            # a mentor's or a class's duty is met by an activity naming no student: the student's own duties see nothing
+            named = () if d["scope"] in ("mentor", "class") else ("S1",)
+            for _k in range(d["min"] - d["count"]):
+                log.append(Activity(f"W{len(log) + 1}", name, _day(d, avoid), "M1", named, who["class"] or "甲班", minutes))
+    return None
+
+
+def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
+    """A counterexample to `b_rule` that the engine confirms, or None."""
+    kinds = _kinds(school, base)
+    conds = [and_(grades_cond(base), b_rule.get("where")), grades_cond(school), *(r.get("where") for r in school["rules"])]
+    kinds_of_student = subjects(*conds)
+    if kinds_of_student is None:
+        return None
+    named = {g for c in conds if c is not None for g in _grades_named(c)}
+    spare = next(g for g in range(1, 100) if g not in named)  # a grade no condition names
+    kinds_list = list(itertools.islice(kinds_of_student, MAX_TRIES))
+    worlds = [{**kind, "grade": kind["grade"] or spare, "mentored": mentored} for mentored in (True, False) for kind in kinds_list]
+    for who in worlds:
+        if not _applies(and_(grades_cond(base), b_rule.get("where")), who):
+            continue
+        log = _fill(school, base, b_rule, who, kinds)
+        if log is None:
+            continue
+        if b_rule["max"] is not None:
+            log = _over(school, base, b_rule, who, kinds, log)
+        broken = _unmet(base, _school(who, kinds, log), b_rule["id"])
+        if broken and not _unmet(school, _school(who, kinds, log)):
+            return Witness(who, tuple(log), broken[0])
+    return None
+
+
+def _over(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[str], log: list[Activity]) -> list[Activity]:
+    """For an `at most` baseline rule: one activity more than it allows in its first window, if the school allows that."""
+    windows = _windows(base, _school(who, kinds, log), b_rule["id"])
+    if not windows:
+        return log
+    name = next(iter(counted(base, b_rule["action"])))
+    minutes = counted(base, b_rule["action"])[name] or None
+    extra = [Activity(f"X{i}", name, windows[0][0], "M1", ("S1",), who["class"] or "甲班", float(minutes) if minutes else None)
+             for i in range(b_rule["max"] + 1)]  # fmt: skip
+    return log + extra if not _unmet(school, _school(who, kinds, log + extra)) else log
+
+
+def _applies(cond: IR | None, who: Mapping[str, Any]) -> bool:
+    return holds(cond, who)
+
+
+def _grades_named(c: IR) -> set[int]:
+    if c["op"] == "grade_in":
+        return set(c["grades"])
+    return {g for a in c.get("args", []) + ([c["arg"]] if "arg" in c else []) for g in _grades_named(a)}
+
+
+def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[Verdict]:
+    """Each `cannot prove` rule verdict for which a counterexample is found becomes `not met`, with it in words."""
+    rules = {r["id"]: r for r in base["rules"]}
+    out = []
+    for v in verdicts:
+        rule = rules.get(v.baseline_rule)
+        found = find(school, base, rule) if v.status == CANNOT and rule is not None else None
+        if found is None:
+            out.append(v)
+            continue
+        title = school["title"]
+        out.append(Verdict(v.baseline_rule, NOT_MET, (), found.words(title, "en"), found.words(title, "zh"),
+                           {"student": {k: sorted(x) if isinstance(x, set) else x for k, x in found.student.items()},
+                            "activities": [a._asdict() for a in found.activities], "broken": dict(found.broken)}))  # fmt: skip
+    return out
