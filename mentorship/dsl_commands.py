@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -56,10 +57,12 @@ def _print_diagnostics(diags: list[Diagnostic]) -> None:
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one object per file with its diagnostics, on stdout.")  # fmt: skip
-def check(files: tuple[str, ...], fmt: str) -> None:
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Prove each file meets this baseline, rule by rule (SPEC §5); exit 1 if a rule is not met.")
+def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
     """Check scheme files (folders: every *.scheme in them). Exit 1 on any error."""
     failed = False
     results = []
+    base = _baseline(baseline) if baseline else None
     for file in _expand(files):
         try:
             program = load_program(file)
@@ -69,8 +72,11 @@ def check(files: tuple[str, ...], fmt: str) -> None:
             diags, ir = e.diagnostics, None
         errors = [d for d in diags if d.severity == "error"]
         failed |= bool(errors)
+        verdicts = _conformance(ir, base) if ir is not None and base is not None else []
+        failed |= any(v.status == "not met" for v in verdicts)
         if fmt == "json":
-            results.append({"file": file, "ok": not errors, "diagnostics": [d.to_json() for d in diags]})
+            results.append({"file": file, "ok": not errors, "diagnostics": [d.to_json() for d in diags]}
+                           | ({"conformance": [_verdict_json(v) for v in verdicts]} if base is not None else {}))  # fmt: skip
             continue
         _print_diagnostics(diags)
         if ir is not None:
@@ -78,12 +84,47 @@ def check(files: tuple[str, ...], fmt: str) -> None:
                        if _lang() == "zh" else
                        ", ".join(_count(len(ir[k]), k[:-1]) for k in ("actions", "ratios", "rules", "scores")))  # fmt: skip
             click.echo(f"{file}: ok — {summary}")
+            _print_verdicts(verdicts)
         else:
             n = len(errors)
             click.echo(f"{file}: {n} 个错误" if _lang() == "zh" else f"{file}: {n} error{'s' if n != 1 else ''}", err=True)
     if fmt == "json":
         click.echo(json.dumps(results, ensure_ascii=False, indent=2))
     sys.exit(1 if failed else 0)
+
+
+def _baseline(path: str) -> dict[str, Any]:
+    try:
+        ir = compile_program(load_program(path))
+    except SchemeError as e:
+        _print_diagnostics(e.diagnostics)
+        sys.exit(1)
+    if ir["kind"] != "baseline":
+        click.echo(f"{path}: 不是基线（文件应以“基线”开头）" if _lang() == "zh" else f"{path}: not a baseline (the file must start with 'baseline')", err=True)
+        sys.exit(1)
+    return ir
+
+
+def _conformance(school: dict[str, Any], base: dict[str, Any]) -> list[Any]:
+    from district.prove import conformance  # the prover runs the engine for its counterexamples: loaded only when asked
+    from district.witness import with_counterexamples
+
+    return with_counterexamples(school, base, conformance(school, base))
+
+
+STATUS_ZH = {"met": "满足", "not met": "不满足", "cannot prove": "无法证明"}
+
+
+def _print_verdicts(verdicts: list[Any]) -> None:
+    zh = _lang() == "zh"
+    for v in verdicts:
+        status = STATUS_ZH[v.status] if zh else v.status
+        click.echo(f"  [{v.baseline_rule}] {status}：{v.reason_zh}" if zh else f"  [{v.baseline_rule}] {status}: {v.reason_en}")
+
+
+def _verdict_json(v: Any) -> dict[str, Any]:
+    return {"baseline_rule": v.baseline_rule, "status": v.status, "by": list(v.by), "reason": v.reason_en, "reason_zh": v.reason_zh,
+            "counterexample": v.counterexample}  # fmt: skip
 
 
 @click.command()

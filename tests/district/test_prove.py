@@ -88,3 +88,24 @@ def test_ratio_verdicts(base_ratio: str, school_ratio: str, verdict: str, words:
     (v,) = conformance(school, base)
     assert v.status == verdict, v.reason_en
     assert words in v.reason_en
+
+
+def test_check_baseline_proves_each_school_and_names_its_counterexamples() -> None:
+    """`mentorship check --baseline B FILE…`: a verdict per baseline ratio and rule; exit 1 when one is not met."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    root = Path(__file__).parents[2] / "schemes"
+    runner = CliRunner()
+    met = runner.invoke(cli, ["--lang", "en", "check", "--baseline", str(root / "baselines/shanghai_sanshiyi.scheme"), str(root / "schools/gezhi.scheme")])
+    assert met.exit_code == 0, met.output
+    assert "[每学期家访] met: met by 开学前家访" in met.output
+    broken = runner.invoke(cli, ["check", "--format", "json", "--baseline", str(root / "baselines/shanghai_sanshiyi.scheme"), str(root / "schools/gu_yi.scheme")])
+    assert broken.exit_code == 1
+    (result,) = json.loads(broken.stdout)
+    verdict = next(v for v in result["conformance"] if v["baseline_rule"] == "每学期谈心")
+    assert verdict["status"] == "not met" and "of grade 2" in verdict["reason"] and verdict["counterexample"]["student"]["grade"] == 2
