@@ -40,8 +40,8 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
-	$(BIN)/ruff check rules_dsl engine mentorship synth service district tests
-	$(BIN)/mypy rules_dsl engine service district
+	$(BIN)/ruff check rules_dsl engine mentorship synth service conformance tests
+	$(BIN)/mypy rules_dsl engine service conformance
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -19,6 +19,7 @@ COMMAND_MODULES = {
     "check": "dsl_commands",
     "fmt": "dsl_commands",
     "compile": "dsl_commands",
+    "compare": "compare_command",
     "evaluate": "engine_commands",
     "explain": "engine_commands",
     "generate": "generate_command",

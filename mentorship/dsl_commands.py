@@ -106,8 +106,8 @@ def _baseline(path: str) -> dict[str, Any]:
 
 
 def _conformance(school: dict[str, Any], base: dict[str, Any]) -> list[Any]:
-    from district.prove import conformance  # the prover runs the engine for its counterexamples: loaded only when asked
-    from district.witness import with_counterexamples
+    from conformance.prove import conformance  # the prover runs the engine for its counterexamples: loaded only when asked
+    from conformance.witness import with_counterexamples
 
     return with_counterexamples(school, base, conformance(school, base))
 

@@ -181,5 +181,5 @@ def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[
         title = school["title"]
         out.append(Verdict(v.baseline_rule, NOT_MET, (), found.words(title, "en"), found.words(title, "zh"),
                            {"student": {k: sorted(x) if isinstance(x, set) else x for k, x in found.student.items()},
-                            "activities": [a._asdict() for a in found.activities], "broken": dict(found.broken)}))  # fmt: skip
+                            "activities": [a._asdict() | {"date": str(a.date)} for a in found.activities], "broken": dict(found.broken)}))  # fmt: skip
     return out

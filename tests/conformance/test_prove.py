@@ -1,4 +1,4 @@
-"""The conformance prover (district/prove.py): a table of (baseline rule, school rule, verdict) cases.
+"""The conformance prover (conformance/prove.py): a table of (baseline rule, school rule, verdict) cases.
 
 `met` must be sound: never said unless every log meeting the school rule meets the baseline rule on every
 calendar. What the prover cannot show is `cannot prove`, with a reason.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from district.prove import CANNOT, MET, conformance
+from conformance.prove import CANNOT, MET, conformance
 from rules_dsl.compiler import compile_text
 
 HEAD = 'action 家访 "家访"\naction 谈心 "谈心"\naction 家长联系 "家长联系"\naction 联系 "联系" = 家访, 家长联系\n'
@@ -109,3 +109,29 @@ def test_check_baseline_proves_each_school_and_names_its_counterexamples() -> No
     (result,) = json.loads(broken.stdout)
     verdict = next(v for v in result["conformance"] if v["baseline_rule"] == "每学期谈心")
     assert verdict["status"] == "not met" and "of grade 2" in verdict["reason"] and verdict["counterexample"]["student"]["grade"] == 2
+
+
+def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
+    """`mentorship compare`: per action each scheme's requirements and the least it asks per nominal term; JSON as
+    SPEC §5 (baseline, schemes with their conformance, table); CSV with a BOM for Excel."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    root = Path(__file__).parents[2] / "schemes"
+    files = [str(root / "schools/gezhi.scheme"), str(root / "schools/plan5.scheme")]
+    runner = CliRunner()
+    table = runner.invoke(cli, ["--lang", "en", "compare", *files])
+    assert table.exit_code == 0, table.output
+    assert "action 成长档案" in table.output and "≈ 4.6 per term" in table.output and "— (none)" in table.output
+    doc = json.loads(runner.invoke(cli, ["compare", "--format", "json", "--baseline", str(root / "baselines/wuhu.scheme"), *files]).stdout)
+    assert set(doc) == {"baseline", "schemes", "table"} and doc["baseline"]["title"].startswith("芜湖")
+    assert [v["baseline_rule"] for v in doc["schemes"][0]["conformance"]] == ["ratio-1", "ratio-2", "家访全覆盖", "谈心-1", "期末寄语"]
+    assert {v["status"] for s in doc["schemes"] for v in s["conformance"]} <= {"met", "not met", "cannot prove"}
+    home = next(r for r in doc["table"] if r["key"] == "家访")
+    assert [s["per_term"] for s in home["schemes"]] == [0.5, 1.0, 1.0]  # once a year is half a term's; once a term is 1
+    csv_bytes = runner.invoke(cli, ["compare", "--format", "csv", *files]).stdout_bytes
+    assert csv_bytes.startswith("\ufeff类别,项目,方案,要求,每学期约".encode())

@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from district.prove import MET, NOT_MET, conformance, counted
-from district.witness import _school, with_counterexamples
+from conformance.prove import MET, NOT_MET, conformance, counted
+from conformance.witness import _school, with_counterexamples
 from engine import bundle_from_rows, evaluate
 from engine.model.calendar import Calendar, CalendarEvent, Term
 from engine.model.roster import Activity, Assignment, Mentor, Student
@@ -98,7 +98,7 @@ def test_met_is_never_wrong_and_not_met_comes_with_a_real_counterexample(b_text:
         assert cx is not None
         who = {**cx["student"], "tags": set(cx["student"]["tags"]), "mentor": set(cx["student"]["mentor"])}
         bundle = _school(who, sorted({"考试", "变故"}), [Activity(**a) for a in cx["activities"]])
-        from district.witness import TERMS, YEAR_END
+        from conformance.witness import TERMS, YEAR_END
 
         school_duties = [d for t in TERMS for d in evaluate(school, bundle, YEAR_END, t.id).to_json()["duties"]]
         base_duties = [d for t in TERMS for d in evaluate(base, bundle, YEAR_END, t.id).to_json()["duties"]]

@@ -5,7 +5,7 @@ whose every duty implies the baseline rule's (same scope, its condition covering
 baseline's students, its actions among the baseline's with at least their minimums, its
 windows inside the baseline's on every term length, and enough of them). Anything this module
 cannot show is `cannot prove`, with the reason; `not met` needs a counterexample, which
-district/witness.py builds and the engine checks. Works on compiled schemes (IR dicts).
+conformance/witness.py builds and the engine checks. Works on compiled schemes (IR dicts).
 """
 
 from __future__ import annotations
@@ -396,7 +396,7 @@ _SCOPE = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "�
 
 def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
     """`met` (naming the school rules that imply it) or `cannot prove` with the closest rule's reason; a counterexample
-    (district/witness.py) turns the latter into `not met`."""
+    (conformance/witness.py) turns the latter into `not met`."""
     by, reasons = [], []
     for s_rule in school["rules"]:
         step = implies(school, s_rule, base, b_rule)
