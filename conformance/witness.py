@@ -171,8 +171,15 @@ def _grades_named(c: IR) -> set[int]:
 def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[Verdict]:
     """Each `cannot prove` rule verdict for which a counterexample is found becomes `not met`, with it in words."""
     rules = {r["id"]: r for r in base["rules"]}
+    ratios = {r["id"]: r for r in base["ratios"]}
     out = []
     for v in verdicts:
+        ratio = ratios.get(v.baseline_rule)
+        if v.status == CANNOT and ratio is not None:
+            roster = find_ratio(school, base, ratio)
+            out.append(v if roster is None else Verdict(v.baseline_rule, NOT_MET, (), roster.words(school["title"], "en"), roster.words(school["title"], "zh"),
+                                                         {"direction": roster.direction, "n": roster.n, "broken": dict(roster.broken)}))  # fmt: skip
+            continue
         rule = rules.get(v.baseline_rule)
         found = find(school, base, rule) if v.status == CANNOT and rule is not None else None
         if found is None:
@@ -183,3 +190,61 @@ def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[
                            {"student": {k: sorted(x) if isinstance(x, set) else x for k, x in found.student.items()},
                             "activities": [a._asdict() | {"date": str(a.date)} for a in found.activities], "broken": dict(found.broken)}))  # fmt: skip
     return out
+
+
+@dataclass(frozen=True)
+class RatioWitness:
+    """A roster that keeps every ratio of the school's scheme and breaks a baseline ratio."""
+
+    direction: str
+    n: int  # students of the one mentor, or mentors of the one student
+    student: Mapping[str, Any]
+    broken: Mapping[str, Any]
+
+    def words(self, school_title: str, lang: str) -> str:
+        b = self.broken
+        if self.direction == "students_per_mentor":
+            who_zh, who_en = (
+                f"一位带 {self.n} 名学生（{describe(self.student, 'zh')}）的导师",
+                f"a mentor of {self.n} students ({describe(self.student, 'en')})",
+            )
+        else:
+            who_zh, who_en = f"{describe(self.student, 'zh')}，有 {self.n} 位导师", f"{describe(self.student, 'en')} with {self.n} mentors"
+        if lang == "zh":
+            return f"{who_zh}：符合{school_title}的全部配比，却不符合基线的 {b['rule']}（{b['value']}）"
+        return f"{who_en} keeps every ratio of {school_title} but breaks the baseline's {b['rule']} ({b['value']})"
+
+
+def find_ratio(school: IR, base: IR, b_ratio: IR) -> RatioWitness | None:
+    """One mentor with n students (or one student with n mentors), n just outside the baseline's bound; kept when the
+    engine says every hard ratio of the school holds and the baseline ratio does not."""
+    cond = and_(grades_cond(base), b_ratio.get("where"))
+    kinds = subjects(cond, grades_cond(school), *(r.get("where") for r in school["ratios"]))
+    if kinds is None:
+        return None
+    candidates = ([b_ratio["max"] + 1] if b_ratio["max"] is not None else []) + ([b_ratio["min"] - 1] if b_ratio["min"] > 0 else [])
+    for kind in itertools.islice(kinds, MAX_TRIES):
+        who = {**kind, "grade": kind["grade"] or 1}
+        if not holds(cond, who):
+            continue
+        for n in candidates:
+            bundle = _roster(b_ratio["direction"], n, who)
+            school_ratios = [r for r in evaluate(school, bundle, TERMS[0].start).to_json()["ratios"] if not r["advisory"]]
+            broken = [r for r in evaluate(base, bundle, TERMS[0].start).to_json()["ratios"] if r["rule"] == b_ratio["id"] and not r["ok"]]
+            if broken and all(r["ok"] for r in school_ratios):
+                return RatioWitness(b_ratio["direction"], n, who, broken[0])
+    return None
+
+
+def _roster(direction: str, n: int, who: Mapping[str, Any]) -> Any:
+    calendar = Calendar("2025-2026", TERMS, ())
+    tags, klass = tuple(sorted(who["tags"])), who["class"] or "甲班"
+    if direction == "students_per_mentor":
+        students = [Student(f"S{i}", "学生", who["grade"], klass, tags) for i in range(1, n + 1)]
+        mentors = [Mentor("M1", "导师", tuple(sorted(who["mentor"])))]
+        pairs = [Assignment("M1", s.id) for s in students]
+    else:
+        students = [Student("S1", "学生", who["grade"], klass, tags)]
+        mentors = [Mentor(f"M{i}", "导师", tuple(sorted(who["mentor"]))) for i in range(1, n + 1)]
+        pairs = [Assignment(m.id, "S1") for m in mentors]
+    return bundle_from_rows(calendar, mentors, students, pairs, [], [], [])

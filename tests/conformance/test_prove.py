@@ -102,8 +102,9 @@ def test_check_baseline_proves_each_school_and_names_its_counterexamples() -> No
     root = Path(__file__).parents[2] / "schemes"
     runner = CliRunner()
     met = runner.invoke(cli, ["--lang", "en", "check", "--baseline", str(root / "baselines/shanghai_sanshiyi.scheme"), str(root / "schools/gezhi.scheme")])
-    assert met.exit_code == 0, met.output
     assert "[每学期家访] met: met by 开学前家访" in met.output
+    assert "[ratio-2] not met: a mentor of 16 students" in met.output  # 格致 states no cap: the 原则上 1:15 is not met
+    assert met.exit_code == 1
     broken = runner.invoke(cli, ["check", "--format", "json", "--baseline", str(root / "baselines/shanghai_sanshiyi.scheme"), str(root / "schools/gu_yi.scheme")])
     assert broken.exit_code == 1
     (result,) = json.loads(broken.stdout)
@@ -135,3 +136,17 @@ def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
     assert [s["per_term"] for s in home["schemes"]] == [0.5, 1.0, 1.0]  # once a year is half a term's; once a term is 1
     csv_bytes = runner.invoke(cli, ["compare", "--format", "csv", *files]).stdout_bytes
     assert csv_bytes.startswith("\ufeff类别,项目,方案,要求,每学期约".encode())
+
+
+def test_a_ratio_not_met_comes_with_a_roster_the_engine_checked() -> None:
+    """A school with no cap on students per mentor does not meet a 1:15 baseline: a mentor of 16 students keeps every
+    ratio of the school and breaks the baseline's; a school without `mentors per student at least 1` leaves a student
+    with no mentor."""
+    from conformance.witness import with_counterexamples
+
+    base = compile_text(f'baseline "b"\n{HEAD}ratio 1:15\nratio mentors per student at least 1\n', "b.scheme")
+    school = compile_text(f'scheme "s"\n{HEAD}ratio students per mentor at least 1\n', "s.scheme")
+    cap, everyone = with_counterexamples(school, base, conformance(school, base))
+    assert cap.status == "not met" and cap.counterexample is not None and cap.counterexample["n"] == 16
+    assert "a mentor of 16 students" in cap.reason_en
+    assert everyone.status == "not met" and everyone.counterexample is not None and everyone.counterexample["n"] == 0
