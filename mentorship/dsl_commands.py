@@ -72,11 +72,13 @@ def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
             diags, ir = e.diagnostics, None
         errors = [d for d in diags if d.severity == "error"]
         failed |= bool(errors)
-        verdicts = _conformance(ir, base) if ir is not None and base is not None else []
-        failed |= any(v.status == "not met" for v in verdicts)
+        claimed = _claimed_baseline(ir, file) if ir is not None and base is None else None  # `conforms to`: check proves it too
+        against = base if base is not None else claimed
+        verdicts = _conformance(ir, against) if ir is not None and against is not None else []
+        failed |= base is not None and any(v.status == "not met" for v in verdicts)  # a claim not met is a warning, --baseline fails
         if fmt == "json":
             results.append({"file": file, "ok": not errors, "diagnostics": [d.to_json() for d in diags]}
-                           | ({"conformance": [_verdict_json(v) for v in verdicts]} if base is not None else {}))  # fmt: skip
+                           | ({"conformance": [_verdict_json(v) for v in verdicts]} if against is not None else {}))  # fmt: skip
             continue
         _print_diagnostics(diags)
         if ir is not None:
@@ -84,6 +86,11 @@ def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
                        if _lang() == "zh" else
                        ", ".join(_count(len(ir[k]), k[:-1]) for k in ("actions", "ratios", "rules", "scores")))  # fmt: skip
             click.echo(f"{file}: ok — {summary}")
+            if claimed is not None and verdicts:
+                zh = _lang() == "zh"
+                unmet = sum(v.status != "met" for v in verdicts)
+                click.echo(f"  遵循“{ir['conforms_to']}”：{len(verdicts) - unmet}/{len(verdicts)} 条得到证明" if zh
+                           else f"  conforms to '{ir['conforms_to']}': {len(verdicts) - unmet} of {len(verdicts)} proved")  # fmt: skip
             _print_verdicts(verdicts)
         else:
             n = len(errors)
@@ -103,6 +110,17 @@ def _baseline(path: str) -> dict[str, Any]:
         click.echo(f"{path}: 不是基线（文件应以“基线”开头）" if _lang() == "zh" else f"{path}: not a baseline (the file must start with 'baseline')", err=True)
         sys.exit(1)
     return ir
+
+
+def _claimed_baseline(ir: dict[str, Any], file: str) -> dict[str, Any] | None:
+    """The baseline a scheme's `conforms to` names, compiled (check has already said when it cannot be found)."""
+    from rules_dsl.baselines import find_baseline
+
+    path = find_baseline(ir["conforms_to"], file) if ir.get("conforms_to") else None
+    try:
+        return compile_program(load_program(str(path))) if path is not None else None
+    except SchemeError:
+        return None
 
 
 def _conformance(school: dict[str, Any], base: dict[str, Any]) -> list[Any]:

@@ -150,3 +150,17 @@ def test_a_ratio_not_met_comes_with_a_roster_the_engine_checked() -> None:
     assert cap.status == "not met" and cap.counterexample is not None and cap.counterexample["n"] == 16
     assert "a mentor of 16 students" in cap.reason_en
     assert everyone.status == "not met" and everyone.counterexample is not None and everyone.counterexample["n"] == 0
+
+
+def test_check_proves_a_schemes_own_conforms_to_claim() -> None:
+    """`conforms to` is checked by `check` itself: the verdicts are printed, and a claim not met is said, not failed."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    result = CliRunner().invoke(cli, ["--lang", "en", "check", str(Path(__file__).parents[2] / "schemes/schools/gu_yi.scheme")])
+    assert result.exit_code == 0
+    assert "conforms to 'shanghai_sanshiyi': 2 of 5 proved" in result.output
+    assert "[每学期谈心] not met: a student with no tag, of grade 2" in result.output  # a pilot of grades 1 and 5 only
