@@ -453,3 +453,17 @@ def ratio_verdict(school: IR, b: IR) -> Verdict:
 def conformance(school: IR, base: IR) -> list[Verdict]:
     """One verdict per baseline ratio and rule, in the baseline's order (ratios first, as ids number them)."""
     return [ratio_verdict(school, b) for b in base["ratios"]] + [rule_verdict(school, base, b) for b in base["rules"]]
+
+
+def looser_rules(own: list[IR], base: IR, base_rules: list[IR]) -> list[tuple[IR, IR]]:
+    """(own rule, baseline rule) where a scheme that extends or conforms to a baseline writes a looser rule on the
+    same action and the same timing: fewer times, or a wider `at most` — likely a slip, since the baseline still holds."""
+    out = []
+    for r in own:
+        for b in base_rules:
+            same = (r["action"] == b["action"] and r["scope"] == b["scope"] and r.get("period") == b.get("period")
+                    and r.get("window") == b.get("window") and r.get("event") == b.get("event") and r.get("moments") == b.get("moments"))  # fmt: skip
+            wider = b["max"] is not None and (r["max"] is None or r["max"] > b["max"])
+            if same and r.get("where") == b.get("where") and (r["min"] < b["min"] or wider):
+                out.append((r, b))
+    return out

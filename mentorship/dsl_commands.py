@@ -92,6 +92,7 @@ def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
                 click.echo(f"  遵循“{ir['conforms_to']}”：{len(verdicts) - unmet}/{len(verdicts)} 条得到证明" if zh
                            else f"  conforms to '{ir['conforms_to']}': {len(verdicts) - unmet} of {len(verdicts)} proved")  # fmt: skip
             _print_verdicts(verdicts)
+            _print_looser(ir, against, file)
         else:
             n = len(errors)
             click.echo(f"{file}: {n} 个错误" if _lang() == "zh" else f"{file}: {n} error{'s' if n != 1 else ''}", err=True)
@@ -131,6 +132,21 @@ def _conformance(school: dict[str, Any], base: dict[str, Any]) -> list[Any]:
 
 
 STATUS_ZH = {"met": "满足", "not met": "不满足", "cannot prove": "无法证明"}
+
+
+def _print_looser(ir: dict[str, Any], against: dict[str, Any] | None, file: str) -> None:
+    """Warn of an own rule looser than a baseline rule on the same action and timing: one it extends (inherited rules
+    come from another file) or the one it claims to conform to."""
+    from conformance.prove import looser_rules
+
+    own = [r for r in ir["rules"] if r["source"]["file"] == ir["file"]]
+    inherited = [r for r in ir["rules"] if r["source"]["file"] != ir["file"]]
+    pairs = looser_rules(own, ir, inherited) + (looser_rules(own, against, against["rules"]) if against is not None else [])
+    zh = _lang() == "zh"
+    for r, b in pairs:
+        at = f"{file}:{r['source']['line']}"
+        click.echo(f"{at}: warning: 规则 {r['id']} 比基线的 {b['id']}（{b['source']['file']}:{b['source']['line']}）宽松：同一动作、同一周期，要求更少" if zh
+                   else f"{at}: warning: rule {r['id']} is looser than the baseline's {b['id']} ({b['source']['file']}:{b['source']['line']}): same action and timing, asking less", err=True)  # fmt: skip
 
 
 def _print_verdicts(verdicts: list[Any]) -> None:

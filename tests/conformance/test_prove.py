@@ -6,6 +6,8 @@ calendar. What the prover cannot show is `cannot prove`, with a reason.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conformance.prove import CANNOT, MET, conformance
@@ -164,3 +166,16 @@ def test_check_proves_a_schemes_own_conforms_to_claim() -> None:
     assert result.exit_code == 0
     assert "conforms to 'shanghai_sanshiyi': 2 of 5 proved" in result.output
     assert "[每学期谈心] not met: a student with no tag, of grade 2" in result.output  # a pilot of grades 1 and 5 only
+
+
+def test_check_warns_of_a_rule_looser_than_the_baseline_it_extends(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    (tmp_path / "b.scheme").write_text('baseline "b"\naction 谈心 "t"\nrequire 谈心 at least 2 per term\n', encoding="utf-8")
+    (tmp_path / "s.scheme").write_text('scheme "s"\nextends "b.scheme"\nrequire 谈心 at least 1 per term\nrequire 谈心 at least 3 per term\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--lang", "en", "check", str(tmp_path / "s.scheme")])
+    assert result.exit_code == 0
+    assert "s.scheme:3: warning: rule 谈心-2 is looser than the baseline's 谈心-1" in result.stderr
+    assert "谈心-3 is looser" not in result.stderr
