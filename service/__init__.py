@@ -86,10 +86,10 @@ def _instance_secret(folder: Path) -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .pages import district, mentor, scheme, school, students
     from .pages import imports as import_pages
-    from .pages import mentor, scheme, school, students
 
-    for bp in (auth.bp, i18n.bp, mentor.bp, students.bp, school.bp, scheme.bp, import_pages.bp):
+    for bp in (auth.bp, i18n.bp, mentor.bp, students.bp, school.bp, scheme.bp, import_pages.bp, district.bp):
         app.register_blueprint(bp)
 
 

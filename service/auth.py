@@ -109,7 +109,7 @@ def home_for(user: m.User) -> str:
     if user.role == "school_admin" and user.school_id is not None:
         return url_for("school.dashboard", school_id=user.school_id)
     if user.role == "district":
-        return url_for("auth.account")
+        return url_for("district.page")
     return url_for("mentor.me")
 
 

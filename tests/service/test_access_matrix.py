@@ -60,6 +60,8 @@ def cases(o: dict[str, Any]) -> dict[str, list[Case]]:
         "auth.account": [("GET", "/account", None, dict(SIGNED, mentor=200, head_teacher=200, school_admin=200, district=200))],
         "i18n.switch": [("POST", "/lang/en", {}, _all(302))],
         "mentor.me": [("GET", "/me", None, teachers)],
+        "district.page": [("GET", "/district", None, dict(SIGNED, mentor=403, head_teacher=403, school_admin=403, district=200))],
+        "district.api": [("GET", "/api/district", None, dict(anonymous=401, mentor=403, head_teacher=403, school_admin=403, district=200))],
         "mentor.log": [("POST", "/me/log", {}, dict(teachers, mentor=400, head_teacher=400))],  # signed-in teachers: an empty form
         "students.show": [
             ("GET", f"/students/{o['own']}", None, dict(SIGNED, mentor=200, head_teacher=404, school_admin=200, district=403)),

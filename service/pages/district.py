@@ -1,0 +1,94 @@
+"""The district page: the district's schools side by side — each scheme, its conformance to the baseline it claims
+(`conforms to`), and completion per duty — in aggregate only, as HTML and as JSON.
+
+District staff never see a child: no name, note or tag reaches these pages (the counterexamples of the prover are
+hypothetical students, described by their kind). Counts under 5 are not shown, and since a rate reveals both counts
+and the complement of a count reveals the count, a cell is shown only when the duties begun, those done and those
+not done are all at least 5; no totals are shown, so no hidden cell can be subtracted back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, g, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from conformance.prove import conformance
+from conformance.witness import with_counterexamples
+from rules_dsl.baselines import find_baseline
+from rules_dsl.compiler import compile_file
+
+from .. import models as m
+from ..access import allow
+from ..i18n import t
+from ..status import completion
+from .common import evaluation
+
+bp = Blueprint("district", __name__)
+
+SMALLEST = 5  # no count under this is shown, nor any figure it could be worked back from
+
+
+def shown(done: int, begun: int) -> dict[str, Any]:
+    """A completion cell: begun and the rate, or nothing where a count under SMALLEST could be read from it."""
+    if begun < SMALLEST or done < SMALLEST or begun - done < SMALLEST:
+        return {"begun": begun if begun >= SMALLEST else None, "percent": None, "suppressed": True}
+    return {"begun": begun, "percent": round(100.0 * done / begun, 1), "suppressed": False}
+
+
+def _verdicts(ev: Any, scheme_ir: dict[str, Any]) -> dict[str, Any] | None:
+    """The scheme's `conforms to` claim proved against the shipped baseline it names (memoised with the evaluation)."""
+    claim = scheme_ir.get("conforms_to")
+    if not claim:
+        return None
+    key = ("conformance", claim)
+    if key not in ev.memo:
+        path = find_baseline(claim, "")
+        if path is None:
+            ev.memo[key] = {"baseline": claim, "found": False, "verdicts": []}
+        else:
+            base = compile_file(path)
+            found = with_counterexamples(scheme_ir, base, conformance(scheme_ir, base))
+            ev.memo[key] = {"baseline": base["title"], "found": True,
+                            "verdicts": [{"baseline_rule": v.baseline_rule, "status": v.status, "by": list(v.by), "reason": v.reason_en,
+                                          "reason_zh": v.reason_zh} for v in found]}  # fmt: skip
+    return ev.memo[key]  # type: ignore[no-any-return]
+
+
+def district_view() -> dict[str, Any]:
+    """Every school of the signed-in district user's district, aggregated."""
+    district = g.db.get(m.District, current_user.user.district_id)
+    schools = g.db.scalars(select(m.School).where(m.School.district_id == district.id).order_by(m.School.id)).all() if district else []
+    out = []
+    for sch in schools:
+        ev = evaluation(sch)
+        if ev is None:
+            out.append({"id": sch.id, "name": sch.name, "scheme": None, "conformance": None, "duties": []})
+            continue
+        c = completion(ev.report)
+        ir = ev.version.ir
+        out.append({
+            "id": sch.id, "name": sch.name, "scheme": {"title": ir["title"], "conforms_to": ir.get("conforms_to")},
+            "conformance": _verdicts(ev, ir),
+            "duties": [{"duty": label, **shown(done, begun)} for label, done, _late, begun in c.by_rule],
+        })  # fmt: skip
+    return {"district": district.name if district else None, "schools": out, "smallest": SMALLEST}
+
+
+@bp.route("/district")
+@allow("district")
+def page() -> Any:
+    view = district_view()
+    charts = {s["id"]: json.dumps({"kind": "bar", "horizontal": True, "percent": True, "categories": [d["duty"] for d in s["duties"]],
+                                   "series": [{"name": t("完成率 %", "done %"), "data": [d["percent"] for d in s["duties"]]}]},
+                                  ensure_ascii=False) for s in view["schools"]}  # fmt: skip
+    return render_template("district.html", view=view, charts=charts)
+
+
+@bp.route("/api/district")
+@allow("district")
+def api() -> Any:
+    return jsonify(district_view())
