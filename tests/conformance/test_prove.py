@@ -54,15 +54,20 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("base_rule", "school_rule", "verdict", "words"), CASES, ids=[f"{c[0]} ⇐ {c[1]}" for c in CASES])
-def test_rule_verdicts(base_rule: str, school_rule: str, verdict: str, words: str) -> None:
-    base = compile_text(f'baseline "b"\n{HEAD}{base_rule}\n', "b.scheme")
-    school = compile_text(f'scheme "s"\n{HEAD}{school_rule}\n', "s.scheme")
+def _verdict(base_line: str, school_line: str, verdict: str, words: str) -> None:
+    """One baseline statement against one school statement: the verdict, the words of its reason, who meets it."""
+    base = compile_text(f'baseline "b"\n{HEAD}{base_line}\n', "b.scheme")
+    school = compile_text(f'scheme "s"\n{HEAD}{school_line}\n', "s.scheme")
     (v,) = conformance(school, base)
     assert v.status == verdict, v.reason_en
     assert words in v.reason_en
     if verdict == MET:
-        assert v.by == (school["rules"][0]["id"],)
+        assert v.by == ((school["rules"] or school["ratios"])[0]["id"],)
+
+
+@pytest.mark.parametrize(("base_rule", "school_rule", "verdict", "words"), CASES, ids=[f"{c[0]} ⇐ {c[1]}" for c in CASES])
+def test_rule_verdicts(base_rule: str, school_rule: str, verdict: str, words: str) -> None:
+    _verdict(base_rule, school_rule, verdict, words)
 
 
 def test_grades_of_the_school_must_cover_the_baselines() -> None:
@@ -85,11 +90,7 @@ RATIOS = [
 
 @pytest.mark.parametrize(("base_ratio", "school_ratio", "verdict", "words"), RATIOS, ids=[f"{c[0]} ⇐ {c[1]}" for c in RATIOS])
 def test_ratio_verdicts(base_ratio: str, school_ratio: str, verdict: str, words: str) -> None:
-    base = compile_text(f'baseline "b"\n{HEAD}{base_ratio}\n', "b.scheme")
-    school = compile_text(f'scheme "s"\n{HEAD}{school_ratio}\n', "s.scheme")
-    (v,) = conformance(school, base)
-    assert v.status == verdict, v.reason_en
-    assert words in v.reason_en
+    _verdict(base_ratio, school_ratio, verdict, words)
 
 
 def test_check_baseline_proves_each_school_and_names_its_counterexamples() -> None:
