@@ -157,7 +157,8 @@ def school_group() -> None:
 @click.option("--calendar", "calendar_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="The school's calendar.yaml (SPEC §3): its terms and events.")  # fmt: skip
 @click.option("--timezone", default="Asia/Shanghai", show_default=True)
-def school_add(db_: str | None, name: str, district_name: str | None, calendar_path: Path, timezone: str) -> None:
+@click.option("--district-baseline", "baseline", help="The baseline the district publishes (a shipped baseline's name, e.g. shanghai_sanshiyi).")
+def school_add(db_: str | None, name: str, district_name: str | None, calendar_path: Path, timezone: str, baseline: str | None) -> None:
     """Add a school with its calendar; its roster and log come through the import page."""
     from sqlalchemy import select
 
@@ -170,6 +171,12 @@ def school_add(db_: str | None, name: str, district_name: str | None, calendar_p
         district = None
         if district_name:
             district = session.scalar(select(m.District).where(m.District.name == district_name)) or m.District(name=district_name)
+            if baseline:
+                from rules_dsl.baselines import find_baseline, shipped_baselines
+
+                if find_baseline(baseline, "") is None:
+                    raise click.UsageError(f"no shipped baseline named {baseline!r}: {', '.join(shipped_baselines())}")
+                district.baseline = baseline
             session.add(district)
             session.flush()
         school = m.School(name=name, district_id=district.id if district else None, timezone=timezone, school_year=calendar.school_year)

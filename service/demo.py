@@ -62,7 +62,7 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
                sizes: tuple[DemoSchool, ...] = DEMO) -> list[tuple[str, str, str]]:  # fmt: skip
     """Load the demo district into an empty, migrated database; the accounts as (user, password, role)."""
     started = time.perf_counter()
-    district = m.District(name="演示区（Demo District）")
+    district = m.District(name="演示区（Demo District）", baseline="shanghai_sanshiyi")
     session.add(district)
     session.flush()
     accounts: list[tuple[str, str, str]] = []

@@ -42,6 +42,8 @@ class District(Base):
     __tablename__ = "district"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # the baseline the district publishes (a shipped baseline's name, e.g. "shanghai_sanshiyi"): every school is proved against it
+    baseline: Mapped[str | None] = mapped_column(String(200), nullable=True, default=None)
     schools: Mapped[list[School]] = relationship(back_populates="district", order_by="School.id")
 
 

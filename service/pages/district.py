@@ -39,9 +39,10 @@ def shown(done: int, begun: int) -> dict[str, Any]:
     return {"begun": begun, "percent": round(100.0 * done / begun, 1), "suppressed": False}
 
 
-def _verdicts(ev: Any, scheme_ir: dict[str, Any]) -> dict[str, Any] | None:
-    """The scheme's `conforms to` claim proved against the shipped baseline it names (memoised with the evaluation)."""
-    claim = scheme_ir.get("conforms_to")
+def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None) -> dict[str, Any] | None:
+    """The scheme proved against the district's baseline, else against the one its `conforms to` names (memoised with
+    the evaluation)."""
+    claim = district_baseline or scheme_ir.get("conforms_to")
     if not claim:
         return None
     key = ("conformance", claim)
@@ -72,7 +73,7 @@ def district_view() -> dict[str, Any]:
         ir = ev.version.ir
         out.append({
             "id": sch.id, "name": sch.name, "scheme": {"title": ir["title"], "conforms_to": ir.get("conforms_to")},
-            "conformance": _verdicts(ev, ir),
+            "conformance": _verdicts(ev, ir, district.baseline if district else None),
             "duties": [{"duty": label, **shown(done, begun)} for label, done, _late, begun in c.by_rule],
         })  # fmt: skip
     return {"district": district.name if district else None, "schools": out, "smallest": SMALLEST}

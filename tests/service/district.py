@@ -40,7 +40,7 @@ def populate(url: str) -> dict[str, Any]:
     engine = make_engine(url)
     info: dict[str, Any] = {"schools": [], "users": {}}
     with sessions(engine)() as db:
-        district = m.District(name="测试区")
+        district = m.District(name="测试区", baseline="shanghai_sanshiyi")
         db.add(district)
         db.flush()
         for n in (1, 2):

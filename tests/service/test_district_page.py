@@ -55,3 +55,15 @@ def test_every_number_in_the_json_is_a_rate_or_a_count_of_at_least_five(login) -
         for d in s["duties"]:
             assert d["begun"] is None or d["begun"] >= SMALLEST
             assert d["percent"] is None or not d["suppressed"]
+
+
+def test_every_school_is_proved_against_the_districts_baseline(login) -> None:
+    """The district publishes a baseline (the 三个一 one here): each school's scheme gets a verdict per baseline ratio and
+    rule, with its reason; a counterexample describes a kind of student, never a real one."""
+    api = login("district").get("/api/district").get_json()
+    for s in api["schools"]:
+        c = s["conformance"]
+        assert c["found"] and c["baseline"].startswith("上海市中小学全员导师制")
+        assert [(v["baseline_rule"], v["status"]) for v in c["verdicts"]] == [
+            ("ratio-1", "met"), ("ratio-2", "not met"), ("每学期家访", "met"), ("每学期谈心", "met"), ("期末寄语", "met")]
+        assert "a mentor of 16 students" in c["verdicts"][1]["reason"]
