@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 from flask import Blueprint, g, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from rules_dsl.compiler import compile_file
 from .. import models as m
 from ..access import allow
 from ..i18n import t
-from ..status import completion
+from ..status import DONE, STATUSES, completion
 from .common import evaluation
 
 bp = Blueprint("district", __name__)
@@ -59,11 +60,24 @@ def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None)
     return ev.memo[key]  # type: ignore[no-any-return]
 
 
+def by_action(report: Any) -> dict[str, tuple[int, int]]:
+    """(done, begun) of every duty per action, over all the scheme's rules on it: what schools with different rules
+    still share, so they can stand side by side."""
+    upcoming = STATUSES.index("upcoming")
+    done_codes = [STATUSES.index(s) for s in DONE]
+    out: dict[str, tuple[int, int]] = {}
+    for block in report.blocks:
+        d, b = out.get(block.rule.action, (0, 0))
+        out[block.rule.action] = (d + int(np.isin(block.status, done_codes).sum()), b + int((block.status != upcoming).sum()))
+    return out
+
+
 def district_view() -> dict[str, Any]:
     """Every school of the signed-in district user's district, aggregated."""
     district = g.db.get(m.District, current_user.user.district_id)
     schools = g.db.scalars(select(m.School).where(m.School.district_id == district.id).order_by(m.School.id)).all() if district else []
     out = []
+    actions: dict[str, dict[int, dict[str, Any]]] = {}
     for sch in schools:
         ev = evaluation(sch)
         if ev is None:
@@ -71,12 +85,16 @@ def district_view() -> dict[str, Any]:
             continue
         c = completion(ev.report)
         ir = ev.version.ir
+        for action, (done, begun) in by_action(ev.report).items():
+            actions.setdefault(action, {})[sch.id] = shown(done, begun)
         out.append({
             "id": sch.id, "name": sch.name, "scheme": {"title": ir["title"], "conforms_to": ir.get("conforms_to")},
             "conformance": _verdicts(ev, ir, district.baseline if district else None),
             "duties": [{"duty": label, **shown(done, begun)} for label, done, _late, begun in c.by_rule],
         })  # fmt: skip
-    return {"district": district.name if district else None, "schools": out, "smallest": SMALLEST}
+    side_by_side = [{"action": a, "schools": [{"id": s["id"], **cells.get(s["id"], {"begun": None, "percent": None, "suppressed": False})}
+                                              for s in out]} for a, cells in actions.items()]  # fmt: skip
+    return {"district": district.name if district else None, "schools": out, "by_action": side_by_side, "smallest": SMALLEST}
 
 
 @bp.route("/district")
@@ -86,7 +104,11 @@ def page() -> Any:
     charts = {s["id"]: json.dumps({"kind": "bar", "horizontal": True, "percent": True, "categories": [d["duty"] for d in s["duties"]],
                                    "series": [{"name": t("完成率 %", "done %"), "data": [d["percent"] for d in s["duties"]]}]},
                                   ensure_ascii=False) for s in view["schools"]}  # fmt: skip
-    return render_template("district.html", view=view, charts=charts)
+    names = [s["name"] for s in view["schools"]]
+    across = json.dumps({"kind": "bar", "percent": True, "categories": [row["action"] for row in view["by_action"]],
+                         "series": [{"name": name, "data": [row["schools"][i]["percent"] for row in view["by_action"]]}
+                                    for i, name in enumerate(names)]}, ensure_ascii=False)  # fmt: skip
+    return render_template("district.html", view=view, charts=charts, across=across)
 
 
 @bp.route("/api/district")

@@ -67,3 +67,15 @@ def test_every_school_is_proved_against_the_districts_baseline(login) -> None:
         assert [(v["baseline_rule"], v["status"]) for v in c["verdicts"]] == [
             ("ratio-1", "met"), ("ratio-2", "not met"), ("每学期家访", "met"), ("每学期谈心", "met"), ("期末寄语", "met")]
         assert "a mentor of 16 students" in c["verdicts"][1]["reason"]
+
+
+def test_schools_stand_side_by_side_per_action(login) -> None:
+    """Schools with different rules still share actions: completion per action, one cell per school, suppressed alike."""
+    c = login("district")
+    api = c.get("/api/district").get_json()
+    assert api["by_action"] and all(len(row["schools"]) == 2 for row in api["by_action"])
+    for row in api["by_action"]:
+        for cell in row["schools"]:
+            assert cell["percent"] is None or cell["begun"] >= SMALLEST
+    page = c.get("/district").get_data(as_text=True)
+    assert "按动作对照各校完成率" in page and api["by_action"][0]["action"] in page
