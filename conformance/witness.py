@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,14 +39,27 @@ class Witness:
     broken: Mapping[str, Any]  # the baseline duty it breaks (report JSON)
 
     def words(self, school_title: str, lang: str) -> str:
-        log = "; ".join(f"{a.action} {a.date}" + (f" ({int(a.duration_min)} min)" if a.duration_min else "") for a in self.activities[:8])
-        more = f" … ({len(self.activities)} in all)" if len(self.activities) > 8 else ""
+        zh = lang == "zh"
+        alike = Counter(_activity_words(a, zh) for a in self.activities)  # the same activity many times: said once, with ×n
+        said = [w + (f" ×{n}" if n > 1 else "") for w, n in alike.items()]
+        log = ("；" if zh else "; ").join(said[:8])
+        more = (f" 等共 {len(self.activities)} 条" if zh else f" … ({len(self.activities)} in all)") if len(said) > 8 else ""
         b = self.broken
-        if lang == "zh":
+        if zh:
             return (f"{describe(self.student, 'zh')}，这一学年的记录为{log or '（无）'}{more}：满足{school_title}的全部要求，"
                     f"却不满足基线的“{b['rule']}”（{b['window_start']} 至 {b['window_end']}：{b['count']} 次）")  # fmt: skip
         return (f"{describe(self.student, 'en')}, with {log or 'no activity'}{more} over the school year, satisfies {school_title}'s rules "
                 f"but not the baseline's {b['rule']} ({b['window_start']} to {b['window_end']}: {b['count']})")  # fmt: skip
+
+
+def _activity_words(a: Activity, zh: bool) -> str:
+    """One activity of a counterexample: its action and day, its length if it has one, and whether it names no student
+    (a mentor's or a class's activity, which no student's duty counts)."""
+    notes = ([f"{int(a.duration_min)} 分钟" if zh else f"{int(a.duration_min)} min"] if a.duration_min else []) + \
+            ([("未写学生" if zh else "naming no student")] if not a.student_ids else [])  # fmt: skip
+    if not notes:
+        return f"{a.action} {a.date}"
+    return f"{a.action} {a.date}（{'，'.join(notes)}）" if zh else f"{a.action} {a.date} ({', '.join(notes)})"
 
 
 def _kinds(*schemes: IR) -> list[str]:
