@@ -45,10 +45,15 @@ class Witness:
         log = ("；" if zh else "; ").join(said[:8])
         more = (f" 等共 {len(self.activities)} 条" if zh else f" … ({len(self.activities)} in all)") if len(said) > 8 else ""
         b = self.broken
+        none_of_it = not any(a.action == b["action"] for a in self.activities)  # lead with what the counterexample turns on
         if zh:
-            return (f"{describe(self.student, 'zh')}，这一学年的记录为{log or '（无）'}{more}：满足{school_title}的全部要求，"
+            body = (
+                "没有任何记录" if not log else (f"一次“{b['action']}”也没有（记录：{log}{more}）" if none_of_it else f"的记录为{log}{more}")
+            )
+            return (f"{describe(self.student, 'zh')}，这一学年{body}：满足{school_title}的全部要求，"
                     f"却不满足基线的“{b['rule']}”（{b['window_start']} 至 {b['window_end']}：{b['count']} 次）")  # fmt: skip
-        return (f"{describe(self.student, 'en')}, with {log or 'no activity'}{more} over the school year, satisfies {school_title}'s rules "
+        body = "no activity" if not log else (f"no {b['action']} at all (the log: {log}{more})" if none_of_it else f"{log}{more}")
+        return (f"{describe(self.student, 'en')}, with {body} over the school year, satisfies {school_title}'s rules "
                 f"but not the baseline's {b['rule']} ({b['window_start']} to {b['window_end']}: {b['count']})")  # fmt: skip
 
 
