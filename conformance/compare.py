@@ -26,7 +26,7 @@ class Row:
     kind: str  # action | ratio | score
     key: str  # the action, the ratio's shape, the score's name
     cells: tuple[tuple[str, ...], ...]  # per scheme, its requirements in words (empty: none)
-    per_term: tuple[float | None, ...]  # per scheme, the least it asks per nominal term of this action (None: not a figure)
+    per_term: tuple[float | None, ...]  # per scheme, the least it asks per student and nominal term (None: no such figure)
 
 
 def windows_per_term(rule: IR) -> float | None:
@@ -59,7 +59,8 @@ def rows(schemes: Sequence[IR], lang: str = "zh") -> list[Row]:
         for s, c in zip(schemes, compiled, strict=True):
             mine = [(r, m) for r, m in zip(s["rules"], c.rules, strict=True) if r["action"] == action]
             cells.append(tuple(_rule_words(r, m, lang) for r, m in mine))
-            per = [r["min"] * w for r, _ in mine if (w := windows_per_term(r)) is not None]
+            # a figure per student: per mentor and per class counts are of another kind and would not compare
+            per = [r["min"] * w for r, _ in mine if r["scope"] in ("student", "pair") and (w := windows_per_term(r)) is not None]
             figures.append(round(max(per), 1) if per else None)
         out.append(Row("action", action, tuple(cells), tuple(figures)))
     shapes: list[str] = []
@@ -120,7 +121,7 @@ def to_table(titles: Sequence[str], table: Sequence[Row], lang: str = "zh") -> s
         lines.append(f"{kind_word[row.kind]} {row.key}")
         for title, cell, figure in zip(titles, row.cells, row.per_term, strict=True):
             said = "；".join(cell) if zh else "; ".join(cell)
-            per = f"  ≈ {figure:g} {'次/学期' if zh else 'per term'}" if figure is not None else ""
+            per = f"  ≈ {figure:g} {'次/生/学期' if zh else 'per student per term'}" if figure is not None else ""
             lines.append(f"  {title}: {said or ('—（未规定）' if zh else '— (none)')}{per}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -131,7 +132,7 @@ def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh") -> str
     zh = lang == "zh"
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["类别", "项目", "方案", "要求", "每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_term"])
+    w.writerow(["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"])
     for row in table:
         for title, cell, figure in zip(titles, row.cells, row.per_term, strict=True):
             w.writerow([row.kind, row.key, title, "；".join(cell) if zh else "; ".join(cell), "" if figure is None else f"{figure:g}"])

@@ -130,7 +130,7 @@ def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
     runner = CliRunner()
     table = runner.invoke(cli, ["--lang", "en", "compare", *files])
     assert table.exit_code == 0, table.output
-    assert "action 成长档案" in table.output and "≈ 4.6 per term" in table.output and "— (none)" in table.output
+    assert "action 成长档案" in table.output and "≈ 4.6 per student per term" in table.output and "— (none)" in table.output
     doc = json.loads(runner.invoke(cli, ["compare", "--format", "json", "--baseline", str(root / "baselines/wuhu.scheme"), *files]).stdout)
     assert set(doc) == {"baseline", "schemes", "table"} and doc["baseline"]["title"].startswith("芜湖")
     assert [v["baseline_rule"] for v in doc["schemes"][0]["conformance"]] == ["ratio-1", "ratio-2", "家访全覆盖", "谈心-1", "期末寄语"]
@@ -138,7 +138,9 @@ def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
     home = next(r for r in doc["table"] if r["key"] == "家访")
     assert [s["per_term"] for s in home["schemes"]] == [0.5, 1.0, 1.0]  # once a year is half a term's; once a term is 1
     csv_bytes = runner.invoke(cli, ["compare", "--format", "csv", *files]).stdout_bytes
-    assert csv_bytes.startswith("\ufeff类别,项目,方案,要求,每学期约".encode())
+    assert csv_bytes.startswith("\ufeff类别,项目,方案,要求,每生每学期约".encode())
+    talk = next(r for r in doc["table"] if r["key"] == "谈心")  # 方案5's 10 a term are per mentor: not a per-student figure
+    assert talk["schemes"][2]["per_term"] == 4.6
 
 
 def test_a_ratio_not_met_comes_with_a_roster_the_engine_checked() -> None:
