@@ -43,10 +43,6 @@ def windows_per_term(rule: IR) -> float | None:
     return PER_TERM[p["unit"]]
 
 
-def _condition(rule: IR) -> str:
-    return "" if rule.get("where") is None else " (where …)"
-
-
 def rows(schemes: Sequence[IR], lang: str = "zh") -> list[Row]:
     """The side-by-side rows: actions in first-seen order, then ratios, then scores."""
     compiled = [compile_scheme(s) for s in schemes]
@@ -132,7 +128,9 @@ def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh") -> str
     zh = lang == "zh"
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"])
+    w.writerow(
+        ["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"]
+    )
     for row in table:
         for title, cell, figure in zip(titles, row.cells, row.per_term, strict=True):
             w.writerow([row.kind, row.key, title, "；".join(cell) if zh else "; ".join(cell), "" if figure is None else f"{figure:g}"])

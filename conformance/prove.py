@@ -77,15 +77,16 @@ def actions_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
 MAX_ATOMS = 14  # truth tables beyond 2**14 rows are not tried: no scheme writes conditions that wide
 
 
-def _atoms(c: IR | None, out: dict[str, set[Any]]) -> None:
+def atoms(c: IR | None, out: dict[str, set[Any]]) -> None:
+    """The tags, mentor tags, grades and classes a condition names, by kind, into `out`."""
     if c is None:
         return
     op = c["op"]
     if op in ("and", "or"):
         for a in c["args"]:
-            _atoms(a, out)
+            atoms(a, out)
     elif op == "not":
-        _atoms(c["arg"], out)
+        atoms(c["arg"], out)
     elif op == "student_has":
         out.setdefault("tag", set()).add(c["tag"])
     elif op == "mentor_has":
@@ -120,12 +121,12 @@ def holds(c: IR | None, who: Mapping[str, Any]) -> bool:
 def subjects(*conds: IR | None) -> Iterable[dict[str, Any]] | None:
     """Every kind of subject the conditions can tell apart: each set of tags, each grade and class they name (and
     one they do not), each set of mentor tags. None when there are too many to try."""
-    atoms: dict[str, set[Any]] = {}
+    named: dict[str, set[Any]] = {}
     for c in conds:
-        _atoms(c, atoms)
-    tags, mentor = sorted(atoms.get("tag", ())), sorted(atoms.get("mentor", ()))
-    grades = sorted(atoms.get("grade", ())) + [0]  # 0: a grade no condition names
-    classes = sorted(atoms.get("class", ())) + [None]
+        atoms(c, named)
+    tags, mentor = sorted(named.get("tag", ())), sorted(named.get("mentor", ()))
+    grades = sorted(named.get("grade", ())) + [0]  # 0: a grade no condition names
+    classes = sorted(named.get("class", ())) + [None]
     if len(tags) + len(mentor) > MAX_ATOMS:
         return None
     return (

@@ -21,7 +21,7 @@ from engine import Report, bundle_from_rows, evaluate
 from engine.model.calendar import Calendar, CalendarEvent, Term
 from engine.model.roster import Activity, Assignment, Mentor, Student
 
-from .prove import CANNOT, IR, NOT_MET, Verdict, and_, counted, describe, grades_cond, holds, subjects
+from .prove import CANNOT, IR, NOT_MET, Verdict, and_, atoms, counted, describe, grades_cond, holds, subjects
 
 TERMS = (
     Term("T1", "第一学期", dt.date(2025, 9, 1), dt.date(2026, 1, 18)),
@@ -147,12 +147,14 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
     kinds_of_student = subjects(*conds)
     if kinds_of_student is None:
         return None
-    named = {g for c in conds if c is not None for g in _grades_named(c)}
-    spare = next(g for g in range(1, 100) if g not in named)  # a grade no condition names
+    named: dict[str, set[Any]] = {}
+    for c in conds:
+        atoms(c, named)
+    spare = next(g for g in range(1, 100) if g not in named.get("grade", set()))  # a grade no condition names
     kinds_list = list(itertools.islice(kinds_of_student, MAX_TRIES))
     worlds = [{**kind, "grade": kind["grade"] or spare, "mentored": mentored} for mentored in (True, False) for kind in kinds_list]
     for who in worlds:
-        if not _applies(and_(grades_cond(base), b_rule.get("where")), who):
+        if not holds(and_(grades_cond(base), b_rule.get("where")), who):
             continue
         log = _fill(school, base, b_rule, who, kinds)
         if log is None:
@@ -175,16 +177,6 @@ def _over(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
     extra = [Activity(f"X{i}", name, windows[0][0], "M1", ("S1",), who["class"] or "甲班", float(minutes) if minutes else None)
              for i in range(b_rule["max"] + 1)]  # fmt: skip
     return log + extra if not _unmet(school, _school(who, kinds, log + extra)) else log
-
-
-def _applies(cond: IR | None, who: Mapping[str, Any]) -> bool:
-    return holds(cond, who)
-
-
-def _grades_named(c: IR) -> set[int]:
-    if c["op"] == "grade_in":
-        return set(c["grades"])
-    return {g for a in c.get("args", []) + ([c["arg"]] if "arg" in c else []) for g in _grades_named(a)}
 
 
 def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[Verdict]:

@@ -13,7 +13,7 @@ from rules_dsl.compiler import compile_program
 from rules_dsl.errors import SchemeError
 from rules_dsl.program import load_program
 
-from .dsl_commands import STATUS_ZH, _conformance, _expand, _lang, _print_diagnostics, _verdict_json, lang_option
+from .dsl_commands import _conformance, _expand, _lang, _print_diagnostics, _print_verdicts, _verdict_json, lang_option
 
 
 def _compile(path: str) -> dict[str, Any]:
@@ -55,12 +55,7 @@ def compare(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
     zh = lang == "zh"
     for s, vs in zip(schemes, verdicts, strict=False):
         click.echo(f"\n{s['title']} — {'与基线对照' if zh else 'against the baseline'}")
-        for v in vs:
-            click.echo(
-                f"  [{v.baseline_rule}] {STATUS_ZH[v.status] if zh else v.status}：{v.reason_zh}"
-                if zh
-                else f"  [{v.baseline_rule}] {v.status}: {v.reason_en}"
-            )
+        _print_verdicts(vs)
 
 
 COMMANDS = [compare]
