@@ -145,11 +145,13 @@ class Completion:
     by_class: list[tuple[str, int, int]]  # (class, done, begun)
     overdue_by_mentor: list[tuple[str, str, int]]  # (mentor code, name, overdue duties)
     statuses: Counter[str]
+    by_action: dict[str, tuple[int, int]]  # action → (done, begun) over all its rules: what schools with other rules share
 
 
 def completion(report: Report) -> Completion:
     b = report.bundle
     by_rule = []
+    by_action: dict[str, tuple[int, int]] = {}
     class_done: Counter[str] = Counter()
     class_begun: Counter[str] = Counter()
     overdue: Counter[int] = Counter()
@@ -165,6 +167,8 @@ def completion(report: Report) -> Completion:
         for code, n in zip(*np.unique(st, return_counts=True), strict=True):
             statuses[STATUSES[int(code)]] += int(n)
         by_rule.append((block.rule.label or block.rule.action, int(done.sum()), int(late.sum()), int(begun.sum())))
+        d, n = by_action.get(block.rule.action, (0, 0))
+        by_action[block.rule.action] = (d + by_rule[-1][1], n + by_rule[-1][3])
         has_student = block.student >= 0
         if has_student.any():
             klass = b.student_class[block.student[has_student]]
@@ -179,7 +183,7 @@ def completion(report: Report) -> Completion:
     mentors = b.mentors
     by_mentor = sorted(((mentors[i].id, mentors[i].name, n) for i, n in overdue.items()), key=lambda x: (-x[2], x[0]))
     by_class = sorted(((k, class_done[k], n) for k, n in class_begun.items()), key=lambda row: class_order(row[0], b))
-    return Completion(by_rule, by_class, by_mentor, statuses)
+    return Completion(by_rule, by_class, by_mentor, statuses, by_action)
 
 
 CHINESE_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"十": 10}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
 from flask import Blueprint, g, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -25,7 +24,7 @@ from rules_dsl.compiler import compile_file
 from .. import models as m
 from ..access import allow
 from ..i18n import t
-from ..status import DONE, STATUSES, completion
+from ..status import completion
 from .common import evaluation
 
 bp = Blueprint("district", __name__)
@@ -60,18 +59,6 @@ def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None)
     return ev.memo[key]  # type: ignore[no-any-return]
 
 
-def by_action(report: Any) -> dict[str, tuple[int, int]]:
-    """(done, begun) of every duty per action, over all the scheme's rules on it: what schools with different rules
-    still share, so they can stand side by side."""
-    upcoming = STATUSES.index("upcoming")
-    done_codes = [STATUSES.index(s) for s in DONE]
-    out: dict[str, tuple[int, int]] = {}
-    for block in report.blocks:
-        d, b = out.get(block.rule.action, (0, 0))
-        out[block.rule.action] = (d + int(np.isin(block.status, done_codes).sum()), b + int((block.status != upcoming).sum()))
-    return out
-
-
 def district_view() -> dict[str, Any]:
     """Every school of the signed-in district user's district, aggregated."""
     district = g.db.get(m.District, current_user.user.district_id)
@@ -85,7 +72,7 @@ def district_view() -> dict[str, Any]:
             continue
         c = completion(ev.report)
         ir = ev.version.ir
-        for action, (done, begun) in by_action(ev.report).items():
+        for action, (done, begun) in c.by_action.items():
             actions.setdefault(action, {})[sch.id] = shown(done, begun)
         out.append({
             "id": sch.id, "name": sch.name, "scheme": {"title": ir["title"], "conforms_to": ir.get("conforms_to")},
