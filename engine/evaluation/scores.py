@@ -6,6 +6,7 @@ activity table as the duties, one bincount per item.
 
 from __future__ import annotations
 
+import bisect
 import decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,32 +116,22 @@ def evaluate_score(score: Score, ctx: Context, warnings: list[ReportWarning]) ->
         return [ScoreResult(score.name, mid, values, total, None) for mid, values, total in results]
     # ratings compare what the report shows: values rounded half-up to 4 places
     shown = [(mid, {k: rounded(v) for k, v in values.items()}, rounded(total)) for mid, values, total in results]
-    ranked = sorted((t for _, _, t in shown), reverse=True)
+    ranked = sorted(t for _, _, t in shown)
     n = len(shown)
     for (mid, values, total), (_, shown_values, shown_total) in zip(results, shown, strict=True):
-        others_at_least = _count_at_least(ranked, shown_total) - 1
+        others_at_least = n - bisect.bisect_left(ranked, shown_total) - 1
         rating = next((tier.name for tier in tiers.tiers if _tier_holds(tier.when, shown_values, shown_total, others_at_least, n)), None)
         out.append(ScoreResult(score.name, mid, values, total, rating))
     warnings.extend(_tie_warnings(tiers, shown, ranked))
     return out
 
 
-def rounded(value: Decimal) -> Decimal:
-    return value.quantize(FOUR_PLACES, rounding=decimal.ROUND_HALF_UP, context=DECIMAL)
-
-
 FOUR_PLACES = Decimal("0.0001")
 
 
-def _count_at_least(ranked_desc: list[Decimal], value: Decimal) -> int:
-    lo, hi = 0, len(ranked_desc)
-    while lo < hi:  # first position whose total is below value
-        mid = (lo + hi) // 2
-        if ranked_desc[mid] >= value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def rounded(value: Decimal) -> Decimal:
+    """Half-up to 4 places: what the report shows, and what ratings compare."""
+    return value.quantize(FOUR_PLACES, rounding=decimal.ROUND_HALF_UP, context=DECIMAL)
 
 
 def _tops(c: Cond) -> list[Top]:
@@ -155,14 +146,14 @@ def _tops(c: Cond) -> list[Top]:
 
 def _tie_warnings(rating: RatingSpec, shown: list[tuple[str, dict[str, Decimal], Decimal]], ranked: list[Decimal]) -> list[ReportWarning]:
     """Mentors tied at the boundary of a `top N%` tier, who together would overflow its places: none of them is
-    given it (SPEC §2.5); the school decides by hand. Named, with the places left."""
+    given it (SPEC §2.5); the school decides by hand. Named, with the places left. `ranked`: the shown totals, ascending."""
     n = len(shown)
     out = []
     for tier in rating.tiers:
         for top in _tops(tier.when):
             places = (n * top.percent / 100).to_integral_value(rounding=decimal.ROUND_CEILING)  # ⌈n × N / 100⌉
             for value in sorted(set(ranked), reverse=True):
-                above = _count_greater(ranked, value)
+                above = n - bisect.bisect_right(ranked, value)  # mentors with a greater total
                 tied = [mid for mid, _, t in shown if t == value]
                 if len(tied) < 2 or not (100 * above < n * top.percent <= 100 * (above + len(tied) - 1)):
                     continue
@@ -173,17 +164,6 @@ def _tie_warnings(rating: RatingSpec, shown: list[tuple[str, dict[str, Decimal],
                     f"等级 {rating.name}：{len(tied)} 位导师总分同为 {value.normalize():f}，争“{tier.name}”（前 {top.percent.normalize():f}%）剩下的 {left} 个名额，因而都未评上；请学校人工决定（{'、'.join(tied[:20])}{' 等' if len(tied) > 20 else ''}）",
                     None, ()))  # fmt: skip
     return out
-
-
-def _count_greater(ranked_desc: list[Decimal], value: Decimal) -> int:
-    lo, hi = 0, len(ranked_desc)
-    while lo < hi:  # first position whose total is not greater than value
-        mid = (lo + hi) // 2
-        if ranked_desc[mid] > value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 def _eval(e: Expr, values: Mapping[str, Decimal], zero_div: list[bool]) -> Decimal:

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from itertools import islice
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -24,14 +24,12 @@ import numpy as np
 from ..errors import BadRow
 from ..evaluation.duties import STATUSES, DutyBlock
 from ..evaluation.ratios import RatioResult
-from ..evaluation.scores import ScoreResult
+from ..evaluation.scores import ScoreResult, rounded
 from ..evaluation.subjects import Roster
 from ..model.bundle import Bundle
 from ..model.calendar import Term
 from ..model.scheme import Rule, Scheme
 from ..model.warnings import ReportWarning
-
-FOUR_PLACES = Decimal("0.0001")
 
 # a duty as text, column-wise: subject, mentors, window start, window end, due, count, status, evidence, event date
 DutyRow = tuple[str, tuple[str, ...], str, str, str, int, str, list[str], str | None]
@@ -46,7 +44,7 @@ def report_schema() -> dict[str, Any]:
 
 def round4(value: Decimal) -> int | float:
     """Half-up to 4 places, as a JSON number (an int when whole)."""
-    q = value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+    q = rounded(value)
     return int(q) if q == q.to_integral_value() else float(q)
 
 
