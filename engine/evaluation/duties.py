@@ -222,7 +222,7 @@ def _moment_queries(rule: Rule, ctx: Context) -> _Queries:
     lengths = ptr_of_student[at + 1] - ptr_of_student[at]
     ptr = np.zeros(len(at) + 1, np.int64)
     np.cumsum(lengths, out=ptr[1:])
-    take = np.repeat(ptr_of_student[at] - ptr[:-1], lengths) + np.arange(int(ptr[-1]))
+    take = _ranges(ptr_of_student[at], lengths)
     q.runs = Runs(ptr, run_start[take], run_end[take])
     return q
 
@@ -262,7 +262,7 @@ def _pair_queries(rule: Rule, ctx: Context, student_windows: tuple[np.ndarray, n
         lo = np.searchsorted(ss, w_student[wins], "left")
         hi = np.searchsorted(ss, w_student[wins], "right")
         n = hi - lo
-        pick = np.repeat(lo - np.concatenate(([0], np.cumsum(n)[:-1])), n) + np.arange(int(n.sum()))
+        pick = _ranges(lo, n)
         parts_m.append(ms[pick])
         parts_s.append(ss[pick])
         parts_w.append(np.repeat(wins, n))
@@ -434,13 +434,19 @@ def _count_runs(q: _Queries, skey: np.ndarray, ev_rows: np.ndarray, base: int, s
     sizes = r_hi - r_lo
     out_ptr = np.zeros(len(sizes) + 1, np.int64)
     np.cumsum(sizes, out=out_ptr[1:])
-    gathered = ev_rows[np.repeat(r_lo - out_ptr[:-1], sizes) + np.arange(int(out_ptr[-1]))]
+    gathered = ev_rows[_ranges(r_lo, sizes)]
     return out_ptr[ptr[:-1]], out_ptr[ptr[1:]], gathered
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions starts[i] … starts[i] + lengths[i] - 1 of every i, concatenated (slices of a CSR array, gathered)."""
+    ends = np.cumsum(lengths)
+    return np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
 
 
 def _reordered(runs: Runs, order: np.ndarray) -> Runs:
     lengths = np.diff(runs.ptr)[order]
     ptr = np.zeros(len(order) + 1, np.int64)
     np.cumsum(lengths, out=ptr[1:])
-    take = np.repeat(runs.ptr[:-1][order] - ptr[:-1], lengths) + np.arange(int(ptr[-1]))
+    take = _ranges(runs.ptr[:-1][order], lengths)
     return Runs(ptr, runs.start[take], runs.end[take])
