@@ -177,6 +177,8 @@ def describe(who: Mapping[str, Any], lang: str) -> str:
         parts.append(f"在 {who['class']}" if zh else f"in {who['class']}")
     if who.get("mentored") is False:
         parts.append("没有导师" if zh else "with no mentor")
+    elif who.get("mentored") == "T2":
+        parts.append("第二学期才有导师" if zh else "with a mentor only from the second term")
     if who["mentor"]:
         parts.append(("导师有“" + "”“".join(sorted(who["mentor"])) + "”") if zh else "whose mentor has " + ", ".join(sorted(who["mentor"])))
     return ("一名" + "、".join(parts) + "的学生") if zh else "a student " + ", ".join(parts)
@@ -365,10 +367,7 @@ def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
 def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     """Whether every activity log meeting the school rule meets the baseline rule, on every calendar."""
     if s_rule["scope"] != b_rule["scope"]:
-        return _no(
-            f"it is per {s_rule['scope']}, the baseline per {b_rule['scope']}",
-            f"它按{_SCOPE[s_rule['scope']]}计，基线按{_SCOPE[b_rule['scope']]}计",
-        )
+        return scope_step(s_rule["scope"], b_rule["scope"])
     for step in (actions_step(school, s_rule, base, b_rule), condition_step(school, s_rule, base, b_rule)):
         if not step.ok:
             return step
@@ -394,6 +393,42 @@ def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
 
 _SCOPE = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "班级"}
 
+# Why a rule counted per one subject implies nothing per another, in the words a district reader needs: who can be left
+# without the baseline's duty. SPEC §5 lists `per student` for a `per pair` baseline as enough; it is not (a student's
+# activities with one mentor do not reach the pair of another, nor another teacher's activities a pair), so it is here.
+_SCOPE_WHY = {
+    ("pair", "student"): (
+        "it is per pair: it asks nothing of a student who has no mentor at the end of a term, and counts only that "
+        "mentor's activities; the baseline asks it of every student",
+        "它按结对计：学期结束时没有导师的学生，它不作要求，且只计该导师的活动；基线对每名学生都有要求",
+    ),
+    ("student", "pair"): (
+        "it is per student: a student's activities with one mentor or another teacher count, so a pair can have "
+        "none; the baseline asks it of every pair",
+        "它按学生计：学生与某位导师或其他老师的活动都计入，某个结对可能一次也没有；基线对每个结对都有要求",
+    ),
+    ("mentor", "student"): (
+        "it is per mentor: it counts a mentor's activities all together, so a student can have none; the baseline asks it of every student",
+        "它按导师计：只看导师的总数，某名学生可能一次也没有；基线对每名学生都有要求",
+    ),
+    ("mentor", "pair"): (
+        "it is per mentor: it counts a mentor's activities all together, so a pair can have none; the baseline asks it of every pair",
+        "它按导师计：只看导师的总数，某个结对可能一次也没有；基线对每个结对都有要求",
+    ),
+    ("class", "student"): (
+        "it is per class: it counts a class's activities all together, so a student can have none; the baseline asks it of every student",
+        "它按班级计：只看班级的总数，某名学生可能一次也没有；基线对每名学生都有要求",
+    ),
+}
+
+
+def scope_step(mine: str, theirs: str) -> Step:
+    why = _SCOPE_WHY.get((mine, theirs))
+    if why:
+        return _no(*why)
+    return _no(f"it is per {mine}, the baseline per {theirs}: the two count different things",
+               f"它按{_SCOPE[mine]}计，基线按{_SCOPE[theirs]}计，统计的对象不同")  # fmt: skip
+
 
 def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
     """`met` (naming the school rules that imply it) or `cannot prove` with the closest rule's reason; a counterexample
@@ -411,8 +446,9 @@ def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
         return Verdict(
             b_rule["id"], CANNOT, (), f"no rule of the school counts {b_rule['action']}", f"学校没有计入“{b_rule['action']}”的要求"
         )
-    rid, step = reasons[0]
-    return Verdict(b_rule["id"], CANNOT, (), f"{rid}: {step.en}", f"{rid}：{step.zh}")
+    # every school rule on these actions, and why each falls short: the reader sees the whole gap, not the first rule's
+    return Verdict(b_rule["id"], CANNOT, (), "; ".join(f"{rid}: {st.en}" for rid, st in reasons),
+                   "；".join(f"{rid}：{st.zh}" for rid, st in reasons))  # fmt: skip
 
 
 def _about_same_actions(school: IR, s_rule: IR, base: IR, b_rule: IR) -> bool:
@@ -422,11 +458,25 @@ def _about_same_actions(school: IR, s_rule: IR, base: IR, b_rule: IR) -> bool:
 # --- ratios ----------------------------------------------------------------------------------
 
 
-def ratio_implies(s: IR, b: IR) -> Step:
-    if (s["direction"], s.get("group")) != (b["direction"], b.get("group")):
+def ratio_implies(school: IR, s: IR, base: IR, b: IR) -> Step:
+    """The school ratio's bound holds wherever the baseline's is checked. Each scheme counts only its own students (its
+    `grades` and the ratio's `where`): a mentor's count over fewer students keeps an `at most`, over more an `at least`;
+    a student's count of mentors is the same in both, so the school must check every student the baseline does."""
+    if s["direction"] != b["direction"] or (s["direction"] == "students_per_mentor" and s.get("group") != b.get("group")):
         return _no("it counts another thing", "它统计的是另一种配比")
-    if s.get("where") != b.get("where"):
-        return _no("it counts other students", "它统计的学生范围不同")
+    mine, theirs = and_(grades_cond(school), s.get("where")), and_(grades_cond(base), b.get("where"))
+    wider = covers(mine, theirs)  # the school counts every student the baseline counts
+    narrower = covers(theirs, mine)  # the baseline counts every student the school counts
+    per_student = s["direction"] == "mentors_per_student"
+    need_wider = per_student or b["max"] is not None or (b["min"] > 0 and s.get("group") is not None)
+    need_narrower = not per_student and b["min"] > 0
+    for needed, found in ((need_wider, wider), (need_narrower, narrower)):
+        if needed and found is not True:
+            if isinstance(found, dict):
+                return _no(f"it does not count {describe(found, 'en')}, whom the baseline's counts" if found is wider else
+                           f"it counts {describe(found, 'en')}, whom the baseline's does not",
+                           f"它不统计{describe(found, 'zh')}，而基线统计" if found is wider else f"它统计了{describe(found, 'zh')}，而基线不统计")  # fmt: skip
+            return _no("it counts other students", "它统计的学生范围不同")
     if s.get("advisory") and not b.get("advisory"):
         return _no("it is a guideline (原则上); the baseline's is a rule", "它是“原则上”的配比，基线是硬性要求")
     if s["min"] < b["min"]:
@@ -437,23 +487,22 @@ def ratio_implies(s: IR, b: IR) -> Step:
     return YES
 
 
-def ratio_verdict(school: IR, b: IR) -> Verdict:
+def ratio_verdict(school: IR, base: IR, b: IR) -> Verdict:
     by, reasons = [], []
     for s in school["ratios"]:
-        step = ratio_implies(s, b)
+        step = ratio_implies(school, s, base, b)
         (by.append(s["id"]) if step.ok else reasons.append((s["id"], step)))
     if by:
         return Verdict(b["id"], MET, tuple(by), f"met by {', '.join(by)}", f"由 {'、'.join(by)} 满足")
-    same = [(rid, st) for rid, st in reasons if st.en not in ("it counts another thing", "it counts other students")]
+    same = [(rid, st) for rid, st in reasons if st.en != "it counts another thing"]
     if not same:
-        return Verdict(b["id"], CANNOT, (), "the school has no ratio on the same students", "学校没有统计同一范围的配比")
-    rid, step = same[0]
-    return Verdict(b["id"], CANNOT, (), f"{rid}: {step.en}", f"{rid}：{step.zh}")
+        return Verdict(b["id"], CANNOT, (), "the school has no ratio of this kind", "学校没有这一种配比")
+    return Verdict(b["id"], CANNOT, (), "; ".join(f"{rid}: {st.en}" for rid, st in same), "；".join(f"{rid}：{st.zh}" for rid, st in same))
 
 
 def conformance(school: IR, base: IR) -> list[Verdict]:
     """One verdict per baseline ratio and rule, in the baseline's order (ratios first, as ids number them)."""
-    return [ratio_verdict(school, b) for b in base["ratios"]] + [rule_verdict(school, base, b) for b in base["rules"]]
+    return [ratio_verdict(school, base, b) for b in base["ratios"]] + [rule_verdict(school, base, b) for b in base["rules"]]
 
 
 def looser_rules(own: list[IR], base: IR, base_rules: list[IR]) -> list[tuple[IR, IR]]:

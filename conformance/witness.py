@@ -38,8 +38,9 @@ class Witness:
     activities: tuple[Activity, ...]
     broken: Mapping[str, Any]  # the baseline duty it breaks (report JSON)
 
-    def words(self, school_title: str, lang: str) -> str:
+    def words(self, school: IR, lang: str) -> str:
         zh = lang == "zh"
+        school_title = school["title"]
         alike = Counter(_activity_words(a, zh) for a in self.activities)  # the same activity many times: said once, with ×n
         said = [w + (f" ×{n}" if n > 1 else "") for w, n in alike.items()]
         log = ("；" if zh else "; ").join(said[:8])
@@ -51,10 +52,19 @@ class Witness:
                 "没有任何记录" if not log else (f"一次“{b['action']}”也没有（记录：{log}{more}）" if none_of_it else f"的记录为{log}{more}")
             )
             return (f"{describe(self.student, 'zh')}，这一学年{body}：满足{school_title}的全部要求，"
-                    f"却不满足基线的“{b['rule']}”（{b['window_start']} 至 {b['window_end']}：{b['count']} 次）")  # fmt: skip
+                    f"却不满足基线的“{b['rule']}”（{b['window_start']} 至 {b['window_end']}：{b['count']} 次）{_outside(school, self.student, lang)}")  # fmt: skip
         body = "no activity" if not log else (f"no {b['action']} at all (the log: {log}{more})" if none_of_it else f"{log}{more}")
         return (f"{describe(self.student, 'en')}, with {body} over the school year, satisfies {school_title}'s rules "
-                f"but not the baseline's {b['rule']} ({b['window_start']} to {b['window_end']}: {b['count']})")  # fmt: skip
+                f"but not the baseline's {b['rule']} ({b['window_start']} to {b['window_end']}: {b['count']}){_outside(school, self.student, lang)}")  # fmt: skip
+
+
+def _outside(school: IR, who: Mapping[str, Any], lang: str) -> str:
+    """Why a student of a grade the school's scheme leaves out is no concern of its rules, said after its title."""
+    grades = school.get("grades")
+    if not grades or who["grade"] in grades:
+        return ""
+    listed = ("、" if lang == "zh" else ", ").join(str(g) for g in grades)
+    return f"（该校方案只覆盖 {listed} 年级）" if lang == "zh" else f" (the school's scheme covers grades {listed} only)"
 
 
 def _activity_words(a: Activity, zh: bool) -> str:
@@ -77,14 +87,25 @@ def _kinds(*schemes: IR) -> list[str]:
 
 
 def _school(who: Mapping[str, Any], kinds: list[str], activities: list[Activity]) -> Any:
-    """The one-student school of a counterexample; `who["mentored"]` False: the student has no mentor."""
+    """The one-student school of a counterexample. `who["mentored"]`: True, a mentor all year; "T2", a mentor from the
+    second term's start only (so the first term's per-pair duties have no subject, while a ratio, checked on the as-of
+    date, finds the student mentored); False, no mentor."""
     calendar = Calendar("2025-2026", TERMS, tuple(CalendarEvent(k, k, t.start + dt.timedelta(days=60), None) for k in kinds for t in TERMS))
     grade = who["grade"]
     klass = who["class"] or "甲班"
     mentor = Mentor("M1", "导师", tuple(sorted(who["mentor"])), (), klass)
     student = Student("S1", "学生", grade, klass, tuple(sorted(who["tags"])))
-    assignments = [Assignment("M1", "S1")] if who.get("mentored", True) else []
+    mentored = who.get("mentored", True)
+    assignments = [] if mentored is False else [Assignment("M1", "S1", TERMS[1].start if mentored == "T2" else None)]
     return bundle_from_rows(calendar, [mentor], [student], assignments, activities, [], [])
+
+
+def _ratios_kept(scheme: IR, bundle: Any) -> bool:
+    """The student's own hard ratios of the scheme (mentors per student) hold on the as-of date. A mentor's ratios are
+    left aside: they count the mentor's other students, whom a one-student counterexample does not show."""
+    return all(
+        r["ok"] for r in evaluate(scheme, bundle, YEAR_END, TERMS[1].id).to_json()["ratios"] if r["subject"] == "S1" and not r["advisory"]
+    )
 
 
 def _reports(scheme: IR, bundle: Any) -> list[Report]:
@@ -140,6 +161,14 @@ def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
     return None
 
 
+def _spare_grade(*conds: IR | None) -> int:
+    """A grade no condition names: what `subjects` calls grade 0, made a real grade for the engine."""
+    named: dict[str, set[Any]] = {}
+    for c in conds:
+        atoms(c, named)
+    return next(g for g in range(1, 100) if g not in named.get("grade", set()))
+
+
 def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
     """A counterexample to `b_rule` that the engine confirms, or None."""
     kinds = _kinds(school, base)
@@ -147,12 +176,9 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
     kinds_of_student = subjects(*conds)
     if kinds_of_student is None:
         return None
-    named: dict[str, set[Any]] = {}
-    for c in conds:
-        atoms(c, named)
-    spare = next(g for g in range(1, 100) if g not in named.get("grade", set()))  # a grade no condition names
+    spare = _spare_grade(*conds)
     kinds_list = list(itertools.islice(kinds_of_student, MAX_TRIES))
-    worlds = [{**kind, "grade": kind["grade"] or spare, "mentored": mentored} for mentored in (True, False) for kind in kinds_list]
+    worlds = [{**kind, "grade": kind["grade"] or spare, "mentored": mentored} for mentored in (True, "T2", False) for kind in kinds_list]
     for who in worlds:
         if not holds(and_(grades_cond(base), b_rule.get("where")), who):
             continue
@@ -161,8 +187,9 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
             continue
         if b_rule["max"] is not None:
             log = _over(school, base, b_rule, who, kinds, log)
-        broken = _unmet(base, _school(who, kinds, log), b_rule["id"])
-        if broken and not _unmet(school, _school(who, kinds, log)):
+        world = _school(who, kinds, log)
+        broken = _unmet(base, world, b_rule["id"])
+        if broken and not _unmet(school, world) and _ratios_kept(school, world):
             return Witness(who, tuple(log), broken[0])
     return None
 
@@ -188,16 +215,17 @@ def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[
         ratio = ratios.get(v.baseline_rule)
         if v.status == CANNOT and ratio is not None:
             roster = find_ratio(school, base, ratio)
-            out.append(v if roster is None else Verdict(v.baseline_rule, NOT_MET, (), roster.words(school["title"], "en"), roster.words(school["title"], "zh"),
-                                                         {"direction": roster.direction, "n": roster.n, "broken": dict(roster.broken)}))  # fmt: skip
+            out.append(v if roster is None else Verdict(v.baseline_rule, NOT_MET, (), roster.words(school, "en", ratio),
+                                                         roster.words(school, "zh", ratio),
+                                                         {"direction": roster.direction, "n": roster.n, "groups": dict(roster.groups),
+                                                          "broken": dict(roster.broken)}))  # fmt: skip
             continue
         rule = rules.get(v.baseline_rule)
         found = find(school, base, rule) if v.status == CANNOT and rule is not None else None
         if found is None:
             out.append(v)
             continue
-        title = school["title"]
-        out.append(Verdict(v.baseline_rule, NOT_MET, (), found.words(title, "en"), found.words(title, "zh"),
+        out.append(Verdict(v.baseline_rule, NOT_MET, (), found.words(school, "en"), found.words(school, "zh"),
                            {"student": {k: sorted(x) if isinstance(x, set) else x for k, x in found.student.items()},
                             "activities": [a._asdict() | {"date": str(a.date)} for a in found.activities], "broken": dict(found.broken)}))  # fmt: skip
     return out
@@ -205,57 +233,113 @@ def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[
 
 @dataclass(frozen=True)
 class RatioWitness:
-    """A roster that keeps every ratio of the school's scheme and breaks a baseline ratio."""
+    """A roster that keeps every ratio of the school's scheme and breaks a baseline ratio: one mentor and their students
+    (or one student and their mentors), the students of one kind, spread over `groups` classes or grades."""
 
     direction: str
     n: int  # students of the one mentor, or mentors of the one student
     student: Mapping[str, Any]
+    groups: tuple[tuple[str, int], ...]  # (class or grade, students in it) when the students are spread, else ()
     broken: Mapping[str, Any]
+    school_ratios: int
 
-    def words(self, school_title: str, lang: str) -> str:
-        b = self.broken
+    def words(self, school: IR, lang: str, b_ratio: IR) -> str:
+        zh = lang == "zh"
+        school_title = school["title"]
+        kind = describe(self.student, lang)
         if self.direction == "students_per_mentor":
-            who_zh, who_en = (
-                f"一位带 {self.n} 名学生（{describe(self.student, 'zh')}）的导师",
-                f"a mentor of {self.n} students ({describe(self.student, 'en')})",
-            )
+            spread = "、".join(f"{g} {k} 名" for g, k in self.groups) if zh else ", ".join(f"{k} in {g}" for g, k in self.groups)
+            if zh:
+                who = f"一位导师带 {self.n} 名学生（{spread + '，' if spread else ''}都是{kind.removeprefix('一名')}）"
+            else:
+                who = f"a mentor of {self.n} students ({spread + '; ' if spread else ''}each {kind.removeprefix('a student ')})"
         else:
-            who_zh, who_en = f"{describe(self.student, 'zh')}，有 {self.n} 位导师", f"{describe(self.student, 'en')} with {self.n} mentors"
-        if lang == "zh":
-            return f"{who_zh}：符合{school_title}的全部配比，却不符合基线的 {b['rule']}（{b['value']}）"
-        return f"{who_en} keeps every ratio of {school_title} but breaks the baseline's {b['rule']} ({b['value']})"
+            who = f"{kind}，有 {self.n} 位导师" if zh else f"{kind} with {self.n} mentors"
+        b = self.broken
+        if zh:
+            allowed = f"{school_title}的配比都允许" if self.school_ratios else f"{school_title}没有写配比"
+            return f"{who}：{allowed}，却不符合基线的 {b['rule']}（{ratio_words(b_ratio, 'zh')}）：实际为 {b['value']}{_outside(school, self.student, lang)}"
+        allowed = f"{school_title}'s ratios all allow it" if self.school_ratios else f"{school_title} writes no ratio"
+        return f"{who}: {allowed}, but the baseline's {b['rule']} ({ratio_words(b_ratio, 'en')}) does not: the value is {b['value']}{_outside(school, self.student, lang)}"
+
+
+def ratio_words(r: IR, lang: str) -> str:
+    """A ratio as a reader says it: 'guideline: at most 15 students per mentor' / '原则上每位导师至多带 15 名学生'."""
+    zh = lang == "zh"
+    lo, hi = r["min"], r["max"]
+    if zh:
+        bound = f"{lo} 至 {hi}" if lo and hi is not None else (f"至多 {hi}" if hi is not None else f"至少 {lo}")
+        group = {"grade": "每个年级", "class": "每个班级"}.get(r.get("group") or "", "")
+        text = f"每位导师{group}所带学生{bound} 名" if r["direction"] == "students_per_mentor" else f"每名学生的导师{bound} 位"
+        return ("原则上" if r.get("advisory") else "") + text + ("（限条件内的学生）" if r.get("where") else "")
+    bound = f"between {lo} and {hi}" if lo and hi is not None else (f"at most {hi}" if hi is not None else f"at least {lo}")
+    group = {"grade": " in each grade", "class": " in each class"}.get(r.get("group") or "", "")
+    mentors = "mentor" if hi == 1 or (hi is None and lo == 1) else "mentors"
+    text = f"{bound} students per mentor{group}" if r["direction"] == "students_per_mentor" else f"{bound} {mentors} per student"
+    return ("guideline: " if r.get("advisory") else "") + text + (" (of the students its condition names)" if r.get("where") else "")
 
 
 def find_ratio(school: IR, base: IR, b_ratio: IR) -> RatioWitness | None:
-    """One mentor with n students (or one student with n mentors), n just outside the baseline's bound; kept when the
-    engine says every hard ratio of the school holds and the baseline ratio does not."""
+    """One mentor with n students (or one student with n mentors), n just outside the baseline's bound, the students of
+    one kind, in one class or spread over several (a bound per class or grade does not bound the whole); kept when the
+    engine says every hard ratio of the school holds (its guidelines too, against a guideline) and the baseline ratio
+    does not."""
     cond = and_(grades_cond(base), b_ratio.get("where"))
-    kinds = subjects(cond, grades_cond(school), *(r.get("where") for r in school["ratios"]))
+    conds = [cond, grades_cond(school), *(r.get("where") for r in school["ratios"])]
+    kinds = subjects(*conds)
     if kinds is None:
         return None
-    candidates = ([b_ratio["max"] + 1] if b_ratio["max"] is not None else []) + ([b_ratio["min"] - 1] if b_ratio["min"] > 0 else [])
+    spare = _spare_grade(*conds)
+    candidates = ([b_ratio["max"] + 1] if b_ratio["max"] is not None else []) + ([b_ratio["min"] - 1, 0] if b_ratio["min"] > 0 else [])
     for kind in itertools.islice(kinds, MAX_TRIES):
-        who = {**kind, "grade": kind["grade"] or 1}
+        who = {**kind, "grade": kind["grade"] or spare}
         if not holds(cond, who):
             continue
-        for n in candidates:
-            bundle = _roster(b_ratio["direction"], n, who)
-            school_ratios = [r for r in evaluate(school, bundle, TERMS[0].start).to_json()["ratios"] if not r["advisory"]]
+        for n, places in itertools.product(dict.fromkeys(candidates), _spreads(b_ratio["direction"], who, cond)):
+            if len(places) > max(n, 1):
+                continue
+            bundle, groups = _roster(b_ratio["direction"], n, who, places)
+            # against a guideline, the school's guidelines must hold too: they are what it offers in its place
+            school_ratios = [
+                r for r in evaluate(school, bundle, TERMS[0].start).to_json()["ratios"] if b_ratio.get("advisory") or not r["advisory"]
+            ]
             broken = [r for r in evaluate(base, bundle, TERMS[0].start).to_json()["ratios"] if r["rule"] == b_ratio["id"] and not r["ok"]]
             if broken and all(r["ok"] for r in school_ratios):
-                return RatioWitness(b_ratio["direction"], n, who, broken[0])
+                return RatioWitness(b_ratio["direction"], n, who, groups, broken[0], len(school["ratios"]))
     return None
 
 
-def _roster(direction: str, n: int, who: Mapping[str, Any]) -> Any:
+_CLASSES = ("甲班", "乙班", "丙班", "丁班")
+
+
+def _spreads(direction: str, who: Mapping[str, Any], cond: IR | None) -> list[list[tuple[str, int]]]:
+    """Where a ratio counterexample's students sit, as (class, grade) places: one class; or 2–4 classes of the student's
+    grade (a bound per class does not bound the whole); or 2–4 grades the baseline still counts, a class each (nor does
+    a bound per grade). A student kind that names its class sits in it."""
+    if direction != "students_per_mentor" or who["class"] is not None:
+        return [[(who["class"] or _CLASSES[0], who["grade"])]]
+    grades = [who["grade"], *(g for g in range(1, 100) if g != who["grade"] and holds(cond, {**who, "grade": g}))]
+    out = [[(_CLASSES[0], who["grade"])]]
+    out += [[(_CLASSES[i], who["grade"]) for i in range(k)] for k in (2, 3, 4)]
+    out += [[(_CLASSES[i], grades[i]) for i in range(k)] for k in (2, 3, 4) if len(grades) >= k]
+    return out
+
+
+def _roster(direction: str, n: int, who: Mapping[str, Any], places: list[tuple[str, int]]) -> tuple[Any, tuple[tuple[str, int], ...]]:
+    """The bundle of a ratio counterexample, and how many of its students sit in each class (or grade) when spread."""
     calendar = Calendar("2025-2026", TERMS, ())
-    tags, klass = tuple(sorted(who["tags"])), who["class"] or "甲班"
+    tags = tuple(sorted(who["tags"]))
     if direction == "students_per_mentor":
-        students = [Student(f"S{i}", "学生", who["grade"], klass, tags) for i in range(1, n + 1)]
+        students = [Student(f"S{i}", "学生", places[i % len(places)][1], places[i % len(places)][0], tags) for i in range(n)]
         mentors = [Mentor("M1", "导师", tuple(sorted(who["mentor"])))]
         pairs = [Assignment("M1", s.id) for s in students]
+        by_grade = len({g for _, g in places}) > 1
+        names = [f"{g} 年级" if by_grade else k for k, g in places]
+        counts = Counter(f"{s.grade} 年级" if by_grade else s.class_name for s in students)
+        groups = tuple((name, counts[name]) for name in names) if len(places) > 1 else ()
     else:
-        students = [Student("S1", "学生", who["grade"], klass, tags)]
+        students = [Student("S1", "学生", who["grade"], places[0][0], tags)]
         mentors = [Mentor(f"M{i}", "导师", tuple(sorted(who["mentor"]))) for i in range(1, n + 1)]
         pairs = [Assignment(m.id, "S1") for m in mentors]
-    return bundle_from_rows(calendar, mentors, students, pairs, [], [], [])
+        groups = ()
+    return bundle_from_rows(calendar, mentors, students, pairs, [], [], []), groups

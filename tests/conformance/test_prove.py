@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.prove import CANNOT, MET, conformance
+from conformance.prove import CANNOT, MET, NOT_MET, conformance
 from rules_dsl.compiler import compile_text
 
 HEAD = 'action 家访 "家访"\naction 谈心 "谈心"\naction 家长联系 "家长联系"\naction 联系 "联系" = 家访, 家长联系\n'
@@ -76,6 +76,31 @@ def test_grades_of_the_school_must_cover_the_baselines() -> None:
     assert conformance(school, base)[0].status == CANNOT
 
 
+def test_a_pilot_of_two_grades_keeps_no_ratio_for_the_others() -> None:
+    """A school whose scheme covers grades 1 and 5 counts only them in its ratios: a grade 2 student with no mentor
+    keeps its ratios and breaks the baseline's — the engine's roster says so, and the verdict says why."""
+    from conformance.witness import with_counterexamples
+
+    base = compile_text(f'baseline "b"\n{HEAD}ratio mentors per student at least 1\n', "b.scheme")
+    school = compile_text(f'scheme "s"\ngrades 1, 5\n{HEAD}ratio mentors per student at least 1\n', "s.scheme")
+    (v,) = with_counterexamples(school, base, conformance(school, base))
+    assert v.status == NOT_MET
+    assert "grade 2 with 0 mentors" in v.reason_en and "covers grades 1, 5 only" in v.reason_en
+    assert "（该校方案只覆盖 1、5 年级）" in v.reason_zh
+
+
+def test_a_cap_per_class_does_not_cap_the_whole() -> None:
+    """8 students in each of two classes keep `per class at most 10` and break `1:15`: the counterexample spreads them."""
+    from conformance.witness import with_counterexamples
+
+    base = compile_text(f'baseline "b"\n{HEAD}ratio 1:15\n', "b.scheme")
+    school = compile_text(f'scheme "s"\n{HEAD}ratio students per mentor per class between 5 and 10\n', "s.scheme")
+    (v,) = with_counterexamples(school, base, conformance(school, base))
+    assert v.status == NOT_MET
+    assert v.counterexample is not None and v.counterexample["groups"] == {"甲班": 8, "乙班": 8}
+    assert "a mentor of 16 students (8 in 甲班, 8 in 乙班" in v.reason_en and "at most 15 students per mentor" in v.reason_en
+
+
 RATIOS = [
     ("ratio 1:15", "ratio 1:12", MET, ""),
     ("ratio 1:15", "ratio 1:20", CANNOT, "above the baseline's 15"),
@@ -83,8 +108,20 @@ RATIOS = [
     ("ratio guideline 1:15", "ratio 1:15", MET, ""),
     ("ratio guideline 1:15", "ratio guideline 1:10", MET, ""),
     ("ratio mentors per student at least 1", "ratio mentors per student between 1 and 2", MET, ""),
-    ("ratio mentors per student at least 1", "ratio 1:15", CANNOT, "no ratio on the same students"),
-    ("ratio 1:15", "ratio students per mentor per grade at most 2", CANNOT, "no ratio on the same students"),
+    ("ratio mentors per student at least 1", "ratio 1:15", CANNOT, "no ratio of this kind"),
+    ("ratio 1:15", "ratio students per mentor per grade at most 2", CANNOT, "no ratio of this kind"),
+    # each scheme counts only the students its condition names: a cap over more students keeps the baseline's cap...
+    ('ratio 1:15 where student has "城区"', "ratio 1:12", MET, ""),
+    ('ratio 1:15', 'ratio 1:12 where student has "城区"', CANNOT, "does not count a student with no tag"),
+    # ... a floor over fewer students keeps the baseline's floor...
+    ("ratio students per mentor at least 3", 'ratio students per mentor at least 3 where student has "城区"', MET, ""),
+    ('ratio students per mentor at least 3 where student has "城区"', "ratio students per mentor at least 3", CANNOT,
+     "counts a student with no tag"),
+    # ... and everyone the baseline gives a mentor must be asked one by the school
+    ('ratio mentors per student at least 1 where student has "城区"', "ratio mentors per student at least 1", MET, ""),
+    ("ratio mentors per student at least 1", 'ratio mentors per student at least 1 where student has "城区"', CANNOT,
+     "does not count a student with no tag"),
+    ("ratio students per mentor per class at least 2", "ratio students per mentor per class at least 3", MET, ""),
 ]
 
 
@@ -167,7 +204,7 @@ def test_check_proves_a_schemes_own_conforms_to_claim() -> None:
 
     result = CliRunner().invoke(cli, ["--lang", "en", "check", str(Path(__file__).parents[2] / "schemes/schools/gu_yi.scheme")])
     assert result.exit_code == 0
-    assert "conforms to 'shanghai_sanshiyi': 2 of 5 proved" in result.output
+    assert "conforms to 'shanghai_sanshiyi': 0 of 5 proved" in result.output  # its ratios count grades 1 and 5 only
     assert "[每学期谈心] not met: a student with no tag, of grade 2" in result.output  # a pilot of grades 1 and 5 only
 
 

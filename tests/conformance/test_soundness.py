@@ -72,7 +72,10 @@ def _duties(ir: dict[str, Any], bundle: Any, calendar: Calendar) -> list[dict[st
 
 def _bundle(calendar: Calendar, who: dict[str, Any], log: list[Activity]) -> Any:
     student = Student("S1", "学生", who["grade"], "甲班", tuple(who["tags"]))
-    assignments = [Assignment("M1", "S1")] if who["mentored"] else []
+    # mentored: None, no mentor; else the assignment's (start, end) as days from the first term's start (None: open)
+    span = who["mentored"]
+    day = (lambda n: None if n is None else calendar.terms[0].start + dt.timedelta(days=n))  # noqa: E731
+    assignments = [] if span is None else [Assignment("M1", "S1", day(span[0]), day(span[1]))]
     return bundle_from_rows(calendar, [Mentor("M1", "导师", (), (), "甲班")], [student], assignments, log, [], [])
 
 
@@ -82,9 +85,12 @@ def _bad(duties: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(b_text=rules(), s_text=rules(), calendar=calendars(), grade=st.integers(1, 3), tags=st.sets(st.sampled_from(["城区", "单亲"])),
-       mentored=st.booleans(), seed=st.integers(0, 2**32 - 1))
+       mentored=st.one_of(st.none(), st.just((None, None)), st.tuples(st.integers(-20, 200), st.none()),
+                          st.tuples(st.none(), st.integers(0, 300))),
+       seed=st.integers(0, 2**32 - 1))
 def test_met_is_never_wrong_and_not_met_comes_with_a_real_counterexample(b_text: str, s_text: str, calendar: Calendar, grade: int,
-                                                                          tags: set[str], mentored: bool, seed: int) -> None:
+                                                                          tags: set[str], mentored: tuple[int | None, int | None] | None,
+                                                                          seed: int) -> None:
     try:
         base = compile_text(f'baseline "b"\n{HEAD}{b_text}\n', "b.scheme")
         school = compile_text(f'scheme "s"\n{HEAD}{s_text}\n', "s.scheme")
@@ -130,3 +136,58 @@ def test_met_is_never_wrong_and_not_met_comes_with_a_real_counterexample(b_text:
         return  # this log does not satisfy the school: nothing to check
     event("met, checked on a satisfying log")
     assert not _bad(_duties(base, bundle, calendar)), f"met by {s_text!r} but a satisfying log breaks {b_text!r}"
+
+
+# --- ratios ----------------------------------------------------------------------------------
+
+
+@st.composite
+def ratios(draw: st.DrawFn) -> str:
+    guideline = draw(st.sampled_from(["", "guideline "]))
+    k = draw(st.integers(0, 4))
+    bound = draw(st.sampled_from([f"at least {k}", f"at most {k + 1}", f"between {k} and {k + 2}"]))
+    where = draw(st.sampled_from(WHERE))
+    if draw(st.booleans()):
+        group = draw(st.sampled_from(["", "per grade", "per class"]))
+        return f"ratio {guideline}students per mentor {group} {bound} {where}"
+    return f"ratio {guideline}mentors per student {bound} {where}"
+
+
+@st.composite
+def rosters(draw: st.DrawFn) -> Any:
+    n_mentors = draw(st.integers(1, 3))
+    people = draw(st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["甲班", "乙班"]), st.sets(st.sampled_from(["城区", "单亲"])),
+                                     st.sets(st.integers(0, n_mentors - 1))), max_size=12))  # fmt: skip
+    students = [Student(f"S{i}", "学生", g, f"{g}{k}", tuple(sorted(t))) for i, (g, k, t, _) in enumerate(people)]  # a class is of one grade
+    pairs = [Assignment(f"M{m}", f"S{i}") for i, (_, _, _, ms) in enumerate(people) for m in sorted(ms)]
+    mentors = [Mentor(f"M{m}", "导师", ()) for m in range(n_mentors)]
+    calendar = Calendar("2025-2026", (Term("T1", "T1", dt.date(2025, 9, 1), dt.date(2026, 1, 18)),), ())
+    return bundle_from_rows(calendar, mentors, students, pairs, [], [], [])
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(b_text=ratios(), s_texts=st.lists(ratios(), min_size=1, max_size=2), b_grades=st.sampled_from(["", "grades 1, 2\n"]),
+       s_grades=st.sampled_from(["", "grades 1, 2\n", "grades 1\n"]), roster=rosters())
+def test_a_met_ratio_holds_on_every_roster_that_keeps_the_school_ratios_that_meet_it(b_text: str, s_texts: list[str], b_grades: str,
+                                                                                     s_grades: str, roster: Any) -> None:
+    """Whenever a baseline ratio is `met` by school ratios, any roster on which those school ratios hold (as the engine
+    evaluates them, each scheme over its own students) keeps the baseline ratio; a `not met` comes with a roster the
+    engine confirms."""
+    try:
+        base = compile_text(f'baseline "b"\n{b_grades}{HEAD}{b_text}\n', "b.scheme")
+        school = compile_text(f'scheme "s"\n{s_grades}{HEAD}' + "\n".join(s_texts) + "\n", "s.scheme")
+    except SchemeError:
+        return
+    (verdict,) = with_counterexamples(school, base, conformance(school, base))
+    event(verdict.status)
+    if verdict.status == NOT_MET:
+        assert verdict.counterexample is not None and verdict.counterexample["broken"]["ok"] is False
+        return
+    if verdict.status != MET:
+        return
+    as_of = dt.date(2025, 10, 1)
+    kept = all(r["ok"] for r in evaluate(school, roster, as_of).to_json()["ratios"] if r["rule"] in verdict.by)
+    if not kept:
+        return
+    event("met, checked on a roster that keeps the school's ratios")
+    assert all(r["ok"] for r in evaluate(base, roster, as_of).to_json()["ratios"]), f"{b_text!r} met by {s_texts!r}"
