@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 IR = Mapping[str, Any]
@@ -28,19 +28,23 @@ class Verdict:
     reason_en: str = ""
     reason_zh: str = ""
     counterexample: Mapping[str, Any] | None = field(default=None, compare=False)
+    title_en: str = ""  # what the baseline rule or ratio asks, in words: its label, or the ratio said out
+    title_zh: str = ""
 
 
 @dataclass(frozen=True)
 class Step:
-    """Why one school rule does (ok) or does not (reason) imply a baseline rule."""
+    """Why one school rule does (ok) or does not (reason) imply a baseline rule; `stage`, how far the proof got (a
+    rule on the right scope and actions that fails on its count is nearer than one on another scope)."""
 
     ok: bool
     en: str = ""
     zh: str = ""
+    stage: int = 0
 
 
-def _no(en: str, zh: str) -> Step:
-    return Step(False, en, zh)
+def _no(en: str, zh: str, stage: int = 0) -> Step:
+    return Step(False, en, zh, stage)
 
 
 YES = Step(True)
@@ -162,31 +166,55 @@ def covers(wide: IR | None, narrow: IR | None) -> dict[str, Any] | None | bool:
     return True
 
 
-def describe(who: Mapping[str, Any], lang: str) -> str:
-    """A subject of `subjects` in words: 'a student tagged 城区, not 单亲, of grade 5'."""
+def describe(who: Mapping[str, Any], lang: str, named: Iterable[str] = (), grades: Iterable[int] = ()) -> str:
+    """A subject of `subjects` in words: 'a student tagged 城区, not tagged 单亲, of grade 5'. Of the tags it lacks, only
+    those in `named` (the ones the conditions at hand test) are said: the others decide nothing. Grade 0, a grade no
+    condition names, is said as 'of a grade other than' the `grades` named, or not at all."""
     zh = lang == "zh"
     tags = sorted(who["tags"])
+    lacking = sorted(set(named) - set(tags))
     parts = []
     if tags:
         parts.append(("有标签“" + "”“".join(tags) + "”") if zh else "tagged " + ", ".join(tags))
-    else:
-        parts.append("没有标签" if zh else "with no tag")
+    if lacking:
+        parts.append(("没有标签“" + "”“".join(lacking) + "”") if zh else "not tagged " + ", ".join(lacking))
     if who["grade"]:
         parts.append(f"{who['grade']} 年级" if zh else f"of grade {who['grade']}")
+    elif grades:
+        listed = sorted(grades)
+        parts.append(f"不在 {'、'.join(map(str, listed))} 年级" if zh else f"of a grade other than {', '.join(map(str, listed))}")
     if who["class"]:
         parts.append(f"在 {who['class']}" if zh else f"in {who['class']}")
-    if who.get("mentored") is False:
-        parts.append("没有导师" if zh else "with no mentor")
-    elif who.get("mentored") == "T2":
-        parts.append("第二学期才有导师" if zh else "with a mentor only from the second term")
     if who["mentor"]:
         parts.append(("导师有“" + "”“".join(sorted(who["mentor"])) + "”") if zh else "whose mentor has " + ", ".join(sorted(who["mentor"])))
-    return ("一名" + "、".join(parts) + "的学生") if zh else "a student " + ", ".join(parts)
+    if not parts:
+        return "一名学生" if zh else "a student"
+    if zh:
+        said = "、".join(parts)
+        return "一名" + (" " if said[0].isdigit() else "") + said + "的学生"
+    return "a student " + ", ".join(parts)
+
+
+def named_tags(*conds: IR | None) -> set[str]:
+    """The student tags the conditions test."""
+    named: dict[str, set[Any]] = {}
+    for c in conds:
+        atoms(c, named)
+    return named.get("tag", set())
+
+
+def named_grades(*conds: IR | None) -> set[int]:
+    """The grades the conditions test."""
+    named: dict[str, set[Any]] = {}
+    for c in conds:
+        atoms(c, named)
+    return named.get("grade", set())
 
 
 def condition_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     """The school rule applies to every subject the baseline rule applies to (grades and `where` together)."""
-    found = covers(and_(grades_cond(school), s_rule.get("where")), and_(grades_cond(base), b_rule.get("where")))
+    mine, theirs = and_(grades_cond(school), s_rule.get("where")), and_(grades_cond(base), b_rule.get("where"))
+    found = covers(mine, theirs)
     if found is True and s_rule["scope"] in ("mentor", "class"):
         # per mentor or class, an activity naming only students outside the scheme's grades is not counted: the
         # school's grades must lie within the baseline's, or the school could count what the baseline ignores
@@ -199,8 +227,9 @@ def condition_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     if found is False:
         return _no("its condition is too wide to compare", "条件太复杂，无法比较")
     assert isinstance(found, dict)
-    return _no(f"it does not apply to {describe(found, 'en')}, whom the baseline rule covers",
-               f"它不适用于{describe(found, 'zh')}，而基线的要求适用")  # fmt: skip
+    tags, grades = named_tags(mine, theirs), named_grades(mine, theirs)
+    return _no(f"it does not apply to {describe(found, 'en', tags, grades)}, whom the baseline rule covers",
+               f"它不适用于{describe(found, 'zh', tags, grades)}，而基线的要求适用")  # fmt: skip
 
 
 # --- windows ---------------------------------------------------------------------------------
@@ -310,6 +339,8 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
                     if s_rule["scope"] != "pair"
                     else (_no("per pair, a term's last day differs from the year's", "按结对计时，学期与学年的结束日不同"), 0)
                 )
+            if bp["unit"] == "school_year" and b_rule.get("window") is None and s_win is not None and s_rule["scope"] != "pair":
+                return _term_window_in_year(s_win)
             if s_win is not None and inside(s_win, b_win) and bp["unit"] == "term":
                 if s_rule["scope"] == "pair" and s_win[1] != b_win[1]:
                     return _no(
@@ -320,6 +351,33 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
             return _no("its window is not inside the baseline's on every term length", "在某些长度的学期里，它的窗口不在基线窗口之内"), 0
     return _no(f"its periods ({sp['unit']}) do not nest in the baseline's ({bp['unit']}) on every calendar (a month is not a whole number of weeks)",
                f"它的周期（{sp['unit']}）在某些校历上不能嵌在基线的周期（{bp['unit']}）里（一个月不是整数个周）"), 0  # fmt: skip
+
+
+def _term_window_in_year(s_win: tuple[Point, Point]) -> tuple[Step, int]:
+    """A window clause of a per-term rule against a whole school year: every term's window inside the year, or why not.
+    The year runs from the first term's start to the last term's end, so only the first term's start and the last
+    term's end can fall outside it, and only a window reaching past its term (or a term shorter than the window) does."""
+    (a, x), (b, y) = s_win
+    if a == "S" and x < 0:
+        k = -x
+        return _no(f"its window opens {k} days before term start, so in the school year's first term it begins before the year does; "
+                   f"a later term's window lies inside the year only when that term starts at least {k} days after the first term "
+                   "starts (a year of one term has none)",
+                   f"它的窗口从开学前 {k} 天开始：学年第一学期的窗口早于学年开始；之后学期的窗口只有在该学期比第一学期晚 {k} 天以上开学时"
+                   "才在学年之内（只有一个学期的学年则没有）"), 0  # fmt: skip
+    if b == "E" and y > 0:
+        return _no(f"its window closes {y} days after term end, so in the school year's last term it ends after the year does; "
+                   f"an earlier term's window lies inside the year only when that term ends at least {y} days before the last term "
+                   "ends (a year of one term has none)",
+                   f"它的窗口到期末后 {y} 天才结束：学年最后一学期的窗口晚于学年结束；之前学期的窗口只有在该学期比最后一学期早 {y} 天以上结束时"
+                   "才在学年之内（只有一个学期的学年则没有）"), 0  # fmt: skip
+    # what is left: a window anchored inside its term, which leaves the year only when a term is shorter than the window
+    n = max(1 - x if a == "E" else 0, y + 1 if b == "S" else 0)
+    if n <= 1:
+        return YES, 1
+    return _no(f"it holds whenever the school year is at least {n} days long — true of any real calendar, but a proof must hold on "
+               "every calendar",
+               f"只要学年不短于 {n} 天就成立（实际校历都满足），但证明须对所有校历成立"), 0  # fmt: skip
 
 
 def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
@@ -366,17 +424,21 @@ def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
 
 def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     """Whether every activity log meeting the school rule meets the baseline rule, on every calendar."""
-    if s_rule["scope"] != b_rule["scope"]:
-        return scope_step(s_rule["scope"], b_rule["scope"])
-    for step in (actions_step(school, s_rule, base, b_rule), condition_step(school, s_rule, base, b_rule)):
-        if not step.ok:
-            return step
-    step, k = windows_step(s_rule, b_rule)
+    # what is counted first (a call is not a visit), then for whom, then when
+    step = actions_step(school, s_rule, base, b_rule)
     if not step.ok:
         return step
+    if s_rule["scope"] != b_rule["scope"]:
+        return replace(scope_step(s_rule["scope"], b_rule["scope"]), stage=1)
+    step = condition_step(school, s_rule, base, b_rule)
+    if not step.ok:
+        return replace(step, stage=2)
+    step, k = windows_step(s_rule, b_rule)
+    if not step.ok:
+        return replace(step, stage=3)
     if s_rule["min"] * k < b_rule["min"]:
         return _no(
-            f"it asks {s_rule['min']} where the baseline asks {b_rule['min']}", f"它要求 {s_rule['min']} 次，基线要求 {b_rule['min']} 次"
+            f"it asks {s_rule['min']} where the baseline asks {b_rule['min']}", f"它要求 {s_rule['min']} 次，基线要求 {b_rule['min']} 次", 4
         )
     if b_rule["max"] is not None:
         same = (
@@ -387,7 +449,7 @@ def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
         )
         if s_rule["max"] is None or s_rule["max"] > b_rule["max"] or not same:
             return _no(f"it does not hold the count to at most {b_rule['max']} in the baseline's window",
-                       f"它没有把基线窗口内的次数限制在至多 {b_rule['max']} 次")  # fmt: skip
+                       f"它没有把基线窗口内的次数限制在至多 {b_rule['max']} 次", 5)  # fmt: skip
     return YES
 
 
@@ -398,9 +460,9 @@ _SCOPE = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "�
 # activities with one mentor do not reach the pair of another, nor another teacher's activities a pair), so it is here.
 _SCOPE_WHY = {
     ("pair", "student"): (
-        "it is per pair: it asks nothing of a student who has no mentor at the end of a term, and counts only that "
+        "it is per pair: it asks nothing of a student with no mentor on the last day of its period, and counts only that "
         "mentor's activities; the baseline asks it of every student",
-        "它按结对计：学期结束时没有导师的学生，它不作要求，且只计该导师的活动；基线对每名学生都有要求",
+        "它按结对计：周期最后一天没有导师的学生，它不作要求，且只计该导师的活动；基线对每名学生都有要求",
     ),
     ("student", "pair"): (
         "it is per student: a student's activities with one mentor or another teacher count, so a pair can have "
@@ -431,24 +493,70 @@ def scope_step(mine: str, theirs: str) -> Step:
 
 
 def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
-    """`met` (naming the school rules that imply it) or `cannot prove` with the closest rule's reason; a counterexample
-    (conformance/witness.py) turns the latter into `not met`."""
+    """`met` (naming the school rules that imply it) or `cannot prove` with every near rule's reason, nearest first; a
+    counterexample (conformance/witness.py) turns the latter into `not met`."""
     by, reasons = [], []
     for s_rule in school["rules"]:
         step = implies(school, s_rule, base, b_rule)
         if step.ok:
-            by.append(s_rule["id"])
+            by.append(s_rule)
         elif _about_same_actions(school, s_rule, base, b_rule):
-            reasons.append((s_rule["id"], step))
+            reasons.append((s_rule, step))
+    title_en, title_zh = rule_title(b_rule, "en"), rule_title(b_rule, "zh")
     if by:
-        return Verdict(b_rule["id"], MET, tuple(by), f"met by {', '.join(by)}", f"由 {'、'.join(by)} 满足")
+        return Verdict(b_rule["id"], MET, tuple(r["id"] for r in by), "met by " + ", ".join(rule_ref(r, "en") for r in by),
+                       "由 " + "、".join(rule_ref(r, "zh") for r in by) + " 满足", None, title_en, title_zh)  # fmt: skip
     if not reasons:
-        return Verdict(
-            b_rule["id"], CANNOT, (), f"no rule of the school counts {b_rule['action']}", f"学校没有计入“{b_rule['action']}”的要求"
-        )
-    # every school rule on these actions, and why each falls short: the reader sees the whole gap, not the first rule's
-    return Verdict(b_rule["id"], CANNOT, (), "; ".join(f"{rid}: {st.en}" for rid, st in reasons),
-                   "；".join(f"{rid}：{st.zh}" for rid, st in reasons))  # fmt: skip
+        en, zh = _no_rule(school, base, b_rule)
+        return Verdict(b_rule["id"], CANNOT, (), en, zh, None, title_en, title_zh)
+    # every school rule on these actions and why each falls short, the nearest first: the reader sees the whole gap
+    reasons.sort(key=lambda rs: -rs[1].stage)
+    return Verdict(b_rule["id"], CANNOT, (), "; ".join(f"{rule_ref(r, 'en')}: {st.en}" for r, st in reasons),
+                   "；".join(f"{rule_ref(r, 'zh')}：{st.zh}" for r, st in reasons), None, title_en, title_zh)  # fmt: skip
+
+
+def _no_rule(school: IR, base: IR, b_rule: IR) -> tuple[str, str]:
+    """Why no school rule is about the baseline rule's actions. Actions are matched by name, so when the school declares
+    none of them, say so: one of its own actions may be the same work under another name."""
+    action = b_rule["action"]
+    declared = {a["name"] for a in school["actions"]} & set(counted(base, action))
+    if declared:
+        return f"no rule of the school asks for {action}", f"学校没有关于“{action}”的要求"
+    return (
+        f"the school declares no action {action}: actions are matched by name, so one of its own that is the same work "
+        f"counts only when named {action} or grouped under it",
+        f"学校没有名为“{action}”的动作：动作按名称对应，学校自己的动作若就是这项工作，需命名为“{action}”或归入以它为名的动作组才计入",
+    )
+
+
+def rule_ref(rule: IR, lang: str) -> str:
+    """A rule named for a reader: its id, and its label when it has one (auto ids such as 谈心-1 recur across schemes)."""
+    label = rule.get("label")
+    return rule["id"] if not label or label == rule["id"] else (f"{rule['id']}“{label}”" if lang == "zh" else f"{rule['id']} “{label}”")
+
+
+def rule_title(rule: IR, lang: str) -> str:
+    return rule.get("label") or rule["id"]
+
+
+def ratio_words(r: IR, lang: str) -> str:
+    """A ratio as a reader says it: 'guideline: at most 15 students per mentor' / '原则上每位导师所带学生至多 15 名'."""
+    zh = lang == "zh"
+    lo, hi = r["min"], r["max"]
+    if zh:
+        bound = f"为 {lo} 至 {hi}" if lo and hi is not None else (f"至多 {hi}" if hi is not None else f"至少 {lo}")
+        group = {"grade": "每个年级", "class": "每个班级"}.get(r.get("group") or "", "")
+        text = f"每位导师{group}所带学生{bound} 名" if r["direction"] == "students_per_mentor" else f"每名学生的导师{bound} 位"
+        return ("原则上" if r.get("advisory") else "") + text + ("（限条件内的学生）" if r.get("where") else "")
+    bound = f"between {lo} and {hi}" if lo and hi is not None else (f"at most {hi}" if hi is not None else f"at least {lo}")
+    group = {"grade": " in each grade", "class": " in each class"}.get(r.get("group") or "", "")
+    mentors = "mentor" if hi == 1 or (hi is None and lo == 1) else "mentors"
+    text = f"{bound} students per mentor{group}" if r["direction"] == "students_per_mentor" else f"{bound} {mentors} per student"
+    return ("guideline: " if r.get("advisory") else "") + text + (" (of the students its condition names)" if r.get("where") else "")
+
+
+def ratio_ref(r: IR, lang: str) -> str:
+    return f"{r['id']}（{ratio_words(r, 'zh')}）" if lang == "zh" else f"{r['id']} ({ratio_words(r, 'en')})"
 
 
 def _about_same_actions(school: IR, s_rule: IR, base: IR, b_rule: IR) -> bool:
@@ -473,9 +581,11 @@ def ratio_implies(school: IR, s: IR, base: IR, b: IR) -> Step:
     for needed, found in ((need_wider, wider), (need_narrower, narrower)):
         if needed and found is not True:
             if isinstance(found, dict):
-                return _no(f"it does not count {describe(found, 'en')}, whom the baseline's counts" if found is wider else
-                           f"it counts {describe(found, 'en')}, whom the baseline's does not",
-                           f"它不统计{describe(found, 'zh')}，而基线统计" if found is wider else f"它统计了{describe(found, 'zh')}，而基线不统计")  # fmt: skip
+                tags, grades = named_tags(mine, theirs), named_grades(mine, theirs)
+                return _no(f"it does not count {describe(found, 'en', tags, grades)}, whom the baseline's counts" if found is wider else
+                           f"it counts {describe(found, 'en', tags, grades)}, whom the baseline's does not",
+                           f"它不统计{describe(found, 'zh', tags, grades)}，而基线统计" if found is wider else
+                           f"它统计了{describe(found, 'zh', tags, grades)}，而基线不统计")  # fmt: skip
             return _no("it counts other students", "它统计的学生范围不同")
     if s.get("advisory") and not b.get("advisory"):
         return _no("it is a guideline (原则上); the baseline's is a rule", "它是“原则上”的配比，基线是硬性要求")
@@ -491,13 +601,16 @@ def ratio_verdict(school: IR, base: IR, b: IR) -> Verdict:
     by, reasons = [], []
     for s in school["ratios"]:
         step = ratio_implies(school, s, base, b)
-        (by.append(s["id"]) if step.ok else reasons.append((s["id"], step)))
+        (by.append(s) if step.ok else reasons.append((s, step)))
+    title_en, title_zh = ratio_words(b, "en"), ratio_words(b, "zh")
     if by:
-        return Verdict(b["id"], MET, tuple(by), f"met by {', '.join(by)}", f"由 {'、'.join(by)} 满足")
-    same = [(rid, st) for rid, st in reasons if st.en != "it counts another thing"]
+        return Verdict(b["id"], MET, tuple(s["id"] for s in by), "met by " + ", ".join(ratio_ref(s, "en") for s in by),
+                       "由 " + "、".join(ratio_ref(s, "zh") for s in by) + " 满足", None, title_en, title_zh)  # fmt: skip
+    same = [(s, st) for s, st in reasons if st.en != "it counts another thing"]
     if not same:
-        return Verdict(b["id"], CANNOT, (), "the school has no ratio of this kind", "学校没有这一种配比")
-    return Verdict(b["id"], CANNOT, (), "; ".join(f"{rid}: {st.en}" for rid, st in same), "；".join(f"{rid}：{st.zh}" for rid, st in same))
+        return Verdict(b["id"], CANNOT, (), "the school has no ratio of this kind", "学校没有这一种配比", None, title_en, title_zh)
+    return Verdict(b["id"], CANNOT, (), "; ".join(f"{ratio_ref(s, 'en')}: {st.en}" for s, st in same),
+                   "；".join(f"{ratio_ref(s, 'zh')}：{st.zh}" for s, st in same), None, title_en, title_zh)  # fmt: skip
 
 
 def conformance(school: IR, base: IR) -> list[Verdict]:

@@ -14,14 +14,29 @@ import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from engine import Report, bundle_from_rows, evaluate
 from engine.model.calendar import Calendar, CalendarEvent, Term
 from engine.model.roster import Activity, Assignment, Mentor, Student
 
-from .prove import CANNOT, IR, NOT_MET, Verdict, and_, atoms, counted, describe, grades_cond, holds, subjects
+from .prove import (
+    CANNOT,
+    IR,
+    NOT_MET,
+    Verdict,
+    and_,
+    atoms,
+    counted,
+    describe,
+    grades_cond,
+    holds,
+    named_grades,
+    named_tags,
+    ratio_words,
+    subjects,
+)
 
 TERMS = (
     Term("T1", "第一学期", dt.date(2025, 9, 1), dt.date(2026, 1, 18)),
@@ -34,32 +49,47 @@ MAX_ROUNDS = 6  # fill-in rounds before a log is given up
 
 @dataclass(frozen=True)
 class Witness:
-    student: Mapping[str, Any]  # the kind of student (subjects() of prove.py)
+    student: Mapping[str, Any]  # the kind of student (subjects() of prove.py), with the grade the engine was given
     activities: tuple[Activity, ...]
     broken: Mapping[str, Any]  # the baseline duty it breaks (report JSON)
+    shown: Mapping[str, Any]  # the student as said: a grade no condition names left out
+    named: frozenset[str]  # the tags the conditions test
 
     def words(self, school: IR, lang: str) -> str:
         zh = lang == "zh"
-        school_title = school["title"]
         alike = Counter(_activity_words(a, zh) for a in self.activities)  # the same activity many times: said once, with ×n
         said = [w + (f" ×{n}" if n > 1 else "") for w, n in alike.items()]
         log = ("；" if zh else "; ").join(said[:8])
         more = (f" 等共 {len(self.activities)} 条" if zh else f" … ({len(self.activities)} in all)") if len(said) > 8 else ""
         b = self.broken
+        who = describe(self.shown, lang, self.named) + _mentoring(self.student, lang)
         none_of_it = not any(a.action == b["action"] for a in self.activities)  # lead with what the counterexample turns on
+        window = f"{b['window_start']} 至 {b['window_end']}" if zh else f"{b['window_start']} to {b['window_end']}"
         if zh:
             body = (
-                "没有任何记录" if not log else (f"一次“{b['action']}”也没有（记录：{log}{more}）" if none_of_it else f"的记录为{log}{more}")
+                "没有任何记录" if not log else (f"一次“{b['action']}”也没有（记录：{log}{more}）" if none_of_it else f"记录为：{log}{more}")
             )
-            return (f"{describe(self.student, 'zh')}，这一学年{body}：满足{school_title}的全部要求，"
-                    f"却不满足基线的“{b['rule']}”（{b['window_start']} 至 {b['window_end']}：{b['count']} 次）{_outside(school, self.student, lang)}")  # fmt: skip
-        body = "no activity" if not log else (f"no {b['action']} at all (the log: {log}{more})" if none_of_it else f"{log}{more}")
-        return (f"{describe(self.student, 'en')}, with {body} over the school year, satisfies {school_title}'s rules "
-                f"but not the baseline's {b['rule']} ({b['window_start']} to {b['window_end']}: {b['count']}){_outside(school, self.student, lang)}")  # fmt: skip
+            return (f"{who}，这一学年{body}；这满足{school['title']}的全部要求，"
+                    f"却不满足基线的“{b['rule']}”（{window}：{b['count']} 次）{_outside(school, self.student, lang)}")  # fmt: skip
+        body = "no activity" if not log else (f"no {b['action']} at all (the log: {log}{more})" if none_of_it else f"this log: {log}{more}")
+        return (f"{who}{',' if _mentoring(self.student, lang) else ''} with {body} over the school year satisfies {school['title']}'s rules "
+                f"but not the baseline's {b['rule']} ({window}: {b['count']}){_outside(school, self.student, lang)}")  # fmt: skip
+
+
+def _mentoring(who: Mapping[str, Any], lang: str) -> str:
+    """The student's mentors, when the counterexample turns on them."""
+    m = who.get("mentored", True)
+    if m is False:
+        return "，没有导师" if lang == "zh" else ", with no mentor"
+    if m == "left":
+        return ("，每学期结束前一周导师离任、学期结束后才由新导师接任（学校的按结对要求只问学期最后一天仍在的结对）" if lang == "zh" else
+                ", whose mentor left a week before each term's end, a new one taking over after the term (the school's "
+                "per-pair rules ask only of a pair still in place on the term's last day)")  # fmt: skip
+    return ""
 
 
 def _outside(school: IR, who: Mapping[str, Any], lang: str) -> str:
-    """Why a student of a grade the school's scheme leaves out is no concern of its rules, said after its title."""
+    """Why a student of a grade the school's scheme leaves out is no concern of its rules, said at the end."""
     grades = school.get("grades")
     if not grades or who["grade"] in grades:
         return ""
@@ -68,10 +98,11 @@ def _outside(school: IR, who: Mapping[str, Any], lang: str) -> str:
 
 
 def _activity_words(a: Activity, zh: bool) -> str:
-    """One activity of a counterexample: its action and day, its length if it has one, and whether it names no student
-    (a mentor's or a class's activity, which no student's duty counts)."""
+    """One activity of a counterexample: its action and day, its length if it has one, and whether it is not with this
+    student (it names none: a mentor's or a class's total counts it, no student's duty does)."""
     notes = ([f"{int(a.duration_min)} 分钟" if zh else f"{int(a.duration_min)} min"] if a.duration_min else []) + \
-            ([("未写学生" if zh else "naming no student")] if not a.student_ids else [])  # fmt: skip
+            ([("不是与该生，只计入导师或班级的总数" if zh else "not with this student: it counts for the mentor's or class's total only")]
+             if not a.student_ids else [])  # fmt: skip
     if not notes:
         return f"{a.action} {a.date}"
     return f"{a.action} {a.date}（{'，'.join(notes)}）" if zh else f"{a.action} {a.date} ({', '.join(notes)})"
@@ -87,17 +118,27 @@ def _kinds(*schemes: IR) -> list[str]:
 
 
 def _school(who: Mapping[str, Any], kinds: list[str], activities: list[Activity]) -> Any:
-    """The one-student school of a counterexample. `who["mentored"]`: True, a mentor all year; "T2", a mentor from the
-    second term's start only (so the first term's per-pair duties have no subject, while a ratio, checked on the as-of
-    date, finds the student mentored); False, no mentor."""
+    """The one-student school of a counterexample. `who["mentored"]`: True, one mentor all year; False, none; "left",
+    each term's mentor leaves a week before the term ends and the next takes over the day after it (so no pair is in
+    place on a term's last day, while a ratio, checked on the as-of date, finds the student mentored)."""
     calendar = Calendar("2025-2026", TERMS, tuple(CalendarEvent(k, k, t.start + dt.timedelta(days=60), None) for k in kinds for t in TERMS))
-    grade = who["grade"]
     klass = who["class"] or "甲班"
-    mentor = Mentor("M1", "导师", tuple(sorted(who["mentor"])), (), klass)
-    student = Student("S1", "学生", grade, klass, tuple(sorted(who["tags"])))
+    student = Student("S1", "学生", who["grade"], klass, tuple(sorted(who["tags"])))
     mentored = who.get("mentored", True)
-    assignments = [] if mentored is False else [Assignment("M1", "S1", TERMS[1].start if mentored == "T2" else None)]
-    return bundle_from_rows(calendar, [mentor], [student], assignments, activities, [], [])
+    tags = tuple(sorted(who["mentor"]))
+    if mentored == "left":
+        week = dt.timedelta(days=7)
+        spans = [
+            (None, TERMS[0].end - week),
+            (TERMS[0].end + dt.timedelta(days=1), TERMS[1].end - week),
+            (TERMS[1].end + dt.timedelta(days=1), None),
+        ]
+        mentors = [Mentor(f"M{i}", "导师", tags, (), klass) for i in range(1, 4)]
+        assignments = [Assignment(m.id, "S1", a, b) for m, (a, b) in zip(mentors, spans, strict=True)]
+    else:
+        mentors = [Mentor("M1", "导师", tags, (), klass)]
+        assignments = [Assignment("M1", "S1")] if mentored else []
+    return bundle_from_rows(calendar, mentors, [student], assignments, activities, [], [])
 
 
 def _ratios_kept(scheme: IR, bundle: Any) -> bool:
@@ -149,6 +190,8 @@ def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
             return None
         for d in missing:
             mine = counted(school, d["action"])
+            if len(mine) > 1:  # a group: log one of its members, so the reader sees what was done (a call, not a visit)
+                mine = {a: m for a, m in mine.items() if a != d["action"]}
             # an action the baseline rule does not count, else one it counts only at a longer duration, else any
             name = (
                 next((a for a in mine if a not in theirs), None) or next((a for a in mine if mine[a] < theirs[a]), None) or next(iter(mine))
@@ -156,8 +199,9 @@ def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
             minutes = float(mine[name]) if mine[name] else None
             # a mentor's or a class's duty is met by an activity naming no student: the student's own duties see nothing
             named = () if d["scope"] in ("mentor", "class") else ("S1",)
+            mentor = d["subject"] if d["scope"] == "mentor" else d["subject"].split("/")[0] if d["scope"] == "pair" else "M1"
             for _k in range(d["min"] - d["count"]):
-                log.append(Activity(f"W{len(log) + 1}", name, _day(d, avoid), "M1", named, who["class"] or "甲班", minutes))
+                log.append(Activity(f"W{len(log) + 1}", name, _day(d, avoid), mentor, named, who["class"] or "甲班", minutes))
     return None
 
 
@@ -177,8 +221,12 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
     if kinds_of_student is None:
         return None
     spare = _spare_grade(*conds)
+    tags = frozenset(named_tags(*conds))
+    grades_matter = bool(named_grades(*conds))
     kinds_list = list(itertools.islice(kinds_of_student, MAX_TRIES))
-    worlds = [{**kind, "grade": kind["grade"] or spare, "mentored": mentored} for mentored in (True, "T2", False) for kind in kinds_list]
+    # the plainest world first: mentored all year; then no mentor; then mentors who leave before term end (what a
+    # school's own mentors-per-student ratio, checked on the as-of date, still allows)
+    worlds = [{**kind, "grade": kind["grade"] or spare, "mentored": m} for m in (True, False, "left") for kind in kinds_list]
     for who in worlds:
         if not holds(and_(grades_cond(base), b_rule.get("where")), who):
             continue
@@ -190,7 +238,7 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
         world = _school(who, kinds, log)
         broken = _unmet(base, world, b_rule["id"])
         if broken and not _unmet(school, world) and _ratios_kept(school, world):
-            return Witness(who, tuple(log), broken[0])
+            return Witness(who, tuple(log), broken[0], who if grades_matter else {**who, "grade": 0}, tags)
     return None
 
 
@@ -207,76 +255,87 @@ def _over(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
 
 
 def with_counterexamples(school: IR, base: IR, verdicts: list[Verdict]) -> list[Verdict]:
-    """Each `cannot prove` rule verdict for which a counterexample is found becomes `not met`, with it in words."""
+    """Each `cannot prove` verdict for which a counterexample is found becomes `not met`: the reason the proof failed,
+    then the counterexample in words."""
     rules = {r["id"]: r for r in base["rules"]}
     ratios = {r["id"]: r for r in base["ratios"]}
     out = []
     for v in verdicts:
-        ratio = ratios.get(v.baseline_rule)
-        if v.status == CANNOT and ratio is not None:
-            roster = find_ratio(school, base, ratio)
-            out.append(v if roster is None else Verdict(v.baseline_rule, NOT_MET, (), roster.words(school, "en", ratio),
-                                                         roster.words(school, "zh", ratio),
-                                                         {"direction": roster.direction, "n": roster.n, "groups": dict(roster.groups),
-                                                          "broken": dict(roster.broken)}))  # fmt: skip
-            continue
-        rule = rules.get(v.baseline_rule)
-        found = find(school, base, rule) if v.status == CANNOT and rule is not None else None
-        if found is None:
+        ratio, rule = ratios.get(v.baseline_rule), rules.get(v.baseline_rule)
+        if v.status != CANNOT:
             out.append(v)
-            continue
-        out.append(Verdict(v.baseline_rule, NOT_MET, (), found.words(school, "en"), found.words(school, "zh"),
-                           {"student": {k: sorted(x) if isinstance(x, set) else x for k, x in found.student.items()},
-                            "activities": [a._asdict() | {"date": str(a.date)} for a in found.activities], "broken": dict(found.broken)}))  # fmt: skip
+        elif ratio is not None:
+            roster = find_ratio(school, base, ratio)
+            if roster is None:
+                out.append(v)
+                continue
+            cx = {
+                "direction": roster.direction,
+                "n": roster.n,
+                "groups": {str(g): k for g, k in roster.groups},
+                "broken": dict(roster.broken),
+            }
+            out.append(_not_met(v, roster.words(school, "en", ratio), roster.words(school, "zh", ratio), cx))
+        elif rule is not None and (found := find(school, base, rule)) is not None:
+            cx = {"student": {k: sorted(x) if isinstance(x, set) else x for k, x in found.student.items()},
+                  "activities": [a._asdict() | {"date": str(a.date)} for a in found.activities], "broken": dict(found.broken)}  # fmt: skip
+            out.append(_not_met(v, found.words(school, "en"), found.words(school, "zh"), cx))
+        else:
+            out.append(v)
     return out
+
+
+def _not_met(v: Verdict, en: str, zh: str, counterexample: Mapping[str, Any]) -> Verdict:
+    return replace(v, status=NOT_MET, by=(), reason_en=f"{v.reason_en} — for example, {en}", reason_zh=f"{v.reason_zh}。例如：{zh}",
+                   counterexample=counterexample)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class RatioWitness:
     """A roster that keeps every ratio of the school's scheme and breaks a baseline ratio: one mentor and their students
-    (or one student and their mentors), the students of one kind, spread over `groups` classes or grades."""
+    (or one student and their mentors), the students of one kind, spread over classes or grades when `groups` says so."""
 
     direction: str
     n: int  # students of the one mentor, or mentors of the one student
     student: Mapping[str, Any]
-    groups: tuple[tuple[str, int], ...]  # (class or grade, students in it) when the students are spread, else ()
+    groups: tuple[tuple[str | int, int], ...]  # (class name, or grade, students in it) when spread, else ()
     broken: Mapping[str, Any]
     school_ratios: int
+    named: frozenset[str]  # the tags the conditions test
+    grades_matter: bool  # a condition or a scheme's grades names a grade: the students' grade is said
 
     def words(self, school: IR, lang: str, b_ratio: IR) -> str:
         zh = lang == "zh"
-        school_title = school["title"]
-        kind = describe(self.student, lang)
+        by_grade = any(isinstance(g, int) for g, _ in self.groups)
+        shown = {**self.student, "grade": 0} if by_grade or not self.grades_matter else self.student  # by grade: said with the spread
+        kind = describe(shown, lang, self.named)
         if self.direction == "students_per_mentor":
-            spread = "、".join(f"{g} {k} 名" for g, k in self.groups) if zh else ", ".join(f"{k} in {g}" for g, k in self.groups)
+
+            def place(g: str | int) -> str:
+                return (f"{g} 年级" if zh else f"grade {g}") if isinstance(g, int) else g
+
+            spread = (
+                "、".join(f"{place(g)} {k} 名" for g, k in self.groups) if zh else ", ".join(f"{k} in {place(g)}" for g, k in self.groups)
+            )
             if zh:
-                who = f"一位导师带 {self.n} 名学生（{spread + '，' if spread else ''}都是{kind.removeprefix('一名')}）"
+                alike = "" if kind == "一名学生" else f"都是{kind.removeprefix('一名')}"
+                said = "，".join(p for p in (spread, alike) if p)
+                who = f"一位导师带 {self.n} 名学生" + (f"（{said}）" if said else "")
             else:
-                who = f"a mentor of {self.n} students ({spread + '; ' if spread else ''}each {kind.removeprefix('a student ')})"
+                alike = kind.removeprefix("a student").strip(", ")
+                said = "; ".join(p for p in (spread, f"each {alike}" if alike else "") if p)
+                who = f"a mentor of {self.n} students" + (f" ({said})" if said else "")
         else:
             who = f"{kind}，有 {self.n} 位导师" if zh else f"{kind} with {self.n} mentors"
         b = self.broken
+        outside = _outside(school, self.student, lang)
         if zh:
-            allowed = f"{school_title}的配比都允许" if self.school_ratios else f"{school_title}没有写配比"
-            return f"{who}：{allowed}，却不符合基线的 {b['rule']}（{ratio_words(b_ratio, 'zh')}）：实际为 {b['value']}{_outside(school, self.student, lang)}"
-        allowed = f"{school_title}'s ratios all allow it" if self.school_ratios else f"{school_title} writes no ratio"
-        return f"{who}: {allowed}, but the baseline's {b['rule']} ({ratio_words(b_ratio, 'en')}) does not: the value is {b['value']}{_outside(school, self.student, lang)}"
-
-
-def ratio_words(r: IR, lang: str) -> str:
-    """A ratio as a reader says it: 'guideline: at most 15 students per mentor' / '原则上每位导师至多带 15 名学生'."""
-    zh = lang == "zh"
-    lo, hi = r["min"], r["max"]
-    if zh:
-        bound = f"{lo} 至 {hi}" if lo and hi is not None else (f"至多 {hi}" if hi is not None else f"至少 {lo}")
-        group = {"grade": "每个年级", "class": "每个班级"}.get(r.get("group") or "", "")
-        text = f"每位导师{group}所带学生{bound} 名" if r["direction"] == "students_per_mentor" else f"每名学生的导师{bound} 位"
-        return ("原则上" if r.get("advisory") else "") + text + ("（限条件内的学生）" if r.get("where") else "")
-    bound = f"between {lo} and {hi}" if lo and hi is not None else (f"at most {hi}" if hi is not None else f"at least {lo}")
-    group = {"grade": " in each grade", "class": " in each class"}.get(r.get("group") or "", "")
-    mentors = "mentor" if hi == 1 or (hi is None and lo == 1) else "mentors"
-    text = f"{bound} students per mentor{group}" if r["direction"] == "students_per_mentor" else f"{bound} {mentors} per student"
-    return ("guideline: " if r.get("advisory") else "") + text + (" (of the students its condition names)" if r.get("where") else "")
+            allowed = f"{school['title']}的配比都允许" if self.school_ratios else f"{school['title']}没有写配比"
+            return f"{who}：{allowed}，却不符合基线的 {b['rule']}（{ratio_words(b_ratio, 'zh')}）：实际为 {b['value']}{outside}"
+        allowed = f"{school['title']}'s ratios all allow it" if self.school_ratios else f"{school['title']} writes no ratio"
+        return (
+            f"{who}: {allowed}, but the baseline's {b['rule']} ({ratio_words(b_ratio, 'en')}) does not: the value is {b['value']}{outside}"
+        )
 
 
 def find_ratio(school: IR, base: IR, b_ratio: IR) -> RatioWitness | None:
@@ -305,7 +364,16 @@ def find_ratio(school: IR, base: IR, b_ratio: IR) -> RatioWitness | None:
             ]
             broken = [r for r in evaluate(base, bundle, TERMS[0].start).to_json()["ratios"] if r["rule"] == b_ratio["id"] and not r["ok"]]
             if broken and all(r["ok"] for r in school_ratios):
-                return RatioWitness(b_ratio["direction"], n, who, groups, broken[0], len(school["ratios"]))
+                return RatioWitness(
+                    b_ratio["direction"],
+                    n,
+                    who,
+                    groups,
+                    broken[0],
+                    len(school["ratios"]),
+                    frozenset(named_tags(*conds)),
+                    bool(named_grades(*conds)),
+                )
     return None
 
 
@@ -325,7 +393,7 @@ def _spreads(direction: str, who: Mapping[str, Any], cond: IR | None) -> list[li
     return out
 
 
-def _roster(direction: str, n: int, who: Mapping[str, Any], places: list[tuple[str, int]]) -> tuple[Any, tuple[tuple[str, int], ...]]:
+def _roster(direction: str, n: int, who: Mapping[str, Any], places: list[tuple[str, int]]) -> tuple[Any, tuple[tuple[str | int, int], ...]]:
     """The bundle of a ratio counterexample, and how many of its students sit in each class (or grade) when spread."""
     calendar = Calendar("2025-2026", TERMS, ())
     tags = tuple(sorted(who["tags"]))
@@ -334,8 +402,8 @@ def _roster(direction: str, n: int, who: Mapping[str, Any], places: list[tuple[s
         mentors = [Mentor("M1", "导师", tuple(sorted(who["mentor"])))]
         pairs = [Assignment("M1", s.id) for s in students]
         by_grade = len({g for _, g in places}) > 1
-        names = [f"{g} 年级" if by_grade else k for k, g in places]
-        counts = Counter(f"{s.grade} 年级" if by_grade else s.class_name for s in students)
+        names: list[str | int] = [g if by_grade else k for k, g in places]
+        counts = Counter(s.grade if by_grade else s.class_name for s in students)
         groups = tuple((name, counts[name]) for name in names) if len(places) > 1 else ()
     else:
         students = [Student("S1", "学生", who["grade"], places[0][0], tags)]

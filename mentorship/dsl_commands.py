@@ -153,12 +153,14 @@ def _print_verdicts(verdicts: list[Any]) -> None:
     zh = _lang() == "zh"
     for v in verdicts:
         status = STATUS_ZH[v.status] if zh else v.status
-        click.echo(f"  [{v.baseline_rule}] {status}：{v.reason_zh}" if zh else f"  [{v.baseline_rule}] {status}: {v.reason_en}")
+        title = v.title_zh if zh else v.title_en
+        head = v.baseline_rule if title in ("", v.baseline_rule) else f"{v.baseline_rule} · {title}"
+        click.echo(f"  [{head}] {status}：{v.reason_zh}" if zh else f"  [{head}] {status}: {v.reason_en}")
 
 
 def _verdict_json(v: Any) -> dict[str, Any]:
-    return {"baseline_rule": v.baseline_rule, "status": v.status, "by": list(v.by), "reason": v.reason_en, "reason_zh": v.reason_zh,
-            "counterexample": v.counterexample}  # fmt: skip
+    return {"baseline_rule": v.baseline_rule, "title": v.title_en, "title_zh": v.title_zh, "status": v.status, "by": list(v.by),
+            "reason": v.reason_en, "reason_zh": v.reason_zh, "counterexample": v.counterexample}  # fmt: skip
 
 
 @click.command()

@@ -54,8 +54,8 @@ def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None)
             base = compile_file(path)
             found = with_counterexamples(scheme_ir, base, conformance(scheme_ir, base))
             ev.memo[key] = {"baseline": base["title"], "found": True,
-                            "verdicts": [{"baseline_rule": v.baseline_rule, "status": v.status, "by": list(v.by), "reason": v.reason_en,
-                                          "reason_zh": v.reason_zh} for v in found]}  # fmt: skip
+                            "verdicts": [{"baseline_rule": v.baseline_rule, "title": v.title_en, "title_zh": v.title_zh, "status": v.status,
+                                          "by": list(v.by), "reason": v.reason_en, "reason_zh": v.reason_zh} for v in found]}  # fmt: skip
     return ev.memo[key]  # type: ignore[no-any-return]
 
 

@@ -26,13 +26,21 @@ CASES = [
     ("require 家访 at least 1 per month", "require 家访 at least 1 per half_month", CANNOT, "do not nest"),
     ("require 家访 at least 1 per school_year", "require 家访 at least 1 per term", MET, ""),
     ("require 家访 at least 1 per term", "require 家访 at least 1 per school_year", CANNOT, "do not nest"),
+    # a term's window against the whole year: only a window reaching past its term, or a year shorter than it, can leave
+    ("require 家访 at least 1 per school_year", "require 家访 at least 1 per term from term start to 10 days before term end", MET, ""),
+    ("require 家访 at least 1 per school_year", "require 家访 at least 1 per term within last 21 days of term", CANNOT,
+     "whenever the school year is at least 21 days long"),
+    ("require 家访 at least 1 per school_year", "require 家访 at least 1 per term from 30 days before term start to 1 days before term start",
+     CANNOT, "opens 30 days before term start"),
+    ("require 家访 at least 1 per school_year", "require 家访 at least 1 per term from term start to 7 days after term end", CANNOT,
+     "closes 7 days after term end"),
     ("require 家访 at least 1 per term within last 21 days of term", "require 家访 at least 1 per term within last 14 days of term", MET, ""),
     ("require 家访 at least 1 per term within last 14 days of term", "require 家访 at least 1 per term within last 21 days of term", CANNOT, "not inside"),
     ("require 家访 at least 1 per term", "require 家访 at least 1 per term within first 14 days of term", CANNOT, "every term length"),
     ("require 家访 at least 1 per term from 30 days before term start to term end",
      "require 家访 at least 1 per term from 30 days before term start to 1 days before term start", MET, ""),
     ("require 家访 at least 1 per term", "require 家访 at least 1 per term from 30 days before term start to term start", CANNOT, "not inside"),
-    ("require 家访 at least 1 per term", 'require 家访 at least 1 per term where student has "城区"', CANNOT, "with no tag"),
+    ("require 家访 at least 1 per term", 'require 家访 at least 1 per term where student has "城区"', CANNOT, "not tagged 城区"),
     ('require 家访 at least 1 per term where student has "城区"', "require 家访 at least 1 per term", MET, ""),
     ('require 家访 at least 1 per term where student has "城区" and student has "单亲"',
      'require 家访 at least 1 per term where student has "城区" or student has "留守"', MET, ""),
@@ -112,15 +120,15 @@ RATIOS = [
     ("ratio 1:15", "ratio students per mentor per grade at most 2", CANNOT, "no ratio of this kind"),
     # each scheme counts only the students its condition names: a cap over more students keeps the baseline's cap...
     ('ratio 1:15 where student has "城区"', "ratio 1:12", MET, ""),
-    ('ratio 1:15', 'ratio 1:12 where student has "城区"', CANNOT, "does not count a student with no tag"),
+    ('ratio 1:15', 'ratio 1:12 where student has "城区"', CANNOT, "does not count a student not tagged 城区"),
     # ... a floor over fewer students keeps the baseline's floor...
     ("ratio students per mentor at least 3", 'ratio students per mentor at least 3 where student has "城区"', MET, ""),
     ('ratio students per mentor at least 3 where student has "城区"', "ratio students per mentor at least 3", CANNOT,
-     "counts a student with no tag"),
+     "counts a student not tagged 城区"),
     # ... and everyone the baseline gives a mentor must be asked one by the school
     ('ratio mentors per student at least 1 where student has "城区"', "ratio mentors per student at least 1", MET, ""),
     ("ratio mentors per student at least 1", 'ratio mentors per student at least 1 where student has "城区"', CANNOT,
-     "does not count a student with no tag"),
+     "does not count a student not tagged 城区"),
     ("ratio students per mentor per class at least 2", "ratio students per mentor per class at least 3", MET, ""),
 ]
 
@@ -142,8 +150,8 @@ def test_check_baseline_proves_each_school_and_names_its_counterexamples() -> No
     root = Path(__file__).parents[2] / "schemes"
     runner = CliRunner()
     met = runner.invoke(cli, ["--lang", "en", "check", "--baseline", str(root / "baselines/shanghai_sanshiyi.scheme"), str(root / "schools/gezhi.scheme")])
-    assert "[每学期家访] met: met by 开学前家访" in met.output
-    assert "[ratio-2] not met: a mentor of 16 students" in met.output  # 格致 states no cap: the 原则上 1:15 is not met
+    assert "[每学期家访 · 每学期一次家访（含开学前30天）] met: met by 开学前家访 “开学前至少一次学生家访”" in met.output
+    assert "[ratio-2 · guideline: at most 15 students per mentor] not met: the school has no ratio of this kind — for example, a mentor of 16 students" in met.output  # 格致 states no cap: the 原则上 1:15 is not met
     assert met.exit_code == 1
     broken = runner.invoke(cli, ["check", "--format", "json", "--baseline", str(root / "baselines/shanghai_sanshiyi.scheme"), str(root / "schools/gu_yi.scheme")])
     assert broken.exit_code == 1
@@ -205,7 +213,7 @@ def test_check_proves_a_schemes_own_conforms_to_claim() -> None:
     result = CliRunner().invoke(cli, ["--lang", "en", "check", str(Path(__file__).parents[2] / "schemes/schools/gu_yi.scheme")])
     assert result.exit_code == 0
     assert "conforms to 'shanghai_sanshiyi': 0 of 5 proved" in result.output  # its ratios count grades 1 and 5 only
-    assert "[每学期谈心] not met: a student with no tag, of grade 2" in result.output  # a pilot of grades 1 and 5 only
+    assert "[每学期谈心 · 每学期一次谈心谈话] not met: 谈心-1 “每学期一次谈心谈话”: it does not apply to a student of a grade other than 1, 5" in result.output  # a pilot of grades 1 and 5 only
 
 
 def test_check_warns_of_a_rule_looser_than_the_baseline_it_extends(tmp_path: Path) -> None:
