@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.model.scheme import compile_scheme
-from engine.report.render import bound_text, rule_text
+from engine.report.render import bound_text, moment_alternatives, rule_text
 
 from .prove import IR
 
@@ -46,9 +46,7 @@ def windows_per_term(rule: IR) -> float | None:
 def rows(schemes: Sequence[IR], lang: str = "zh") -> list[Row]:
     """The side-by-side rows: actions in first-seen order, then ratios, then scores."""
     compiled = [compile_scheme(s) for s in schemes]
-    actions: list[str] = []
-    for s in schemes:
-        actions += [r["action"] for r in s["rules"] if r["action"] not in actions]
+    actions = list(dict.fromkeys(r["action"] for s in schemes for r in s["rules"]))
     out = []
     for action in actions:
         cells, figures = [], []
@@ -59,15 +57,11 @@ def rows(schemes: Sequence[IR], lang: str = "zh") -> list[Row]:
             per = [r["min"] * w for r, _ in mine if r["scope"] in ("student", "pair") and (w := windows_per_term(r)) is not None]
             figures.append(round(max(per), 1) if per else None)
         out.append(Row("action", action, tuple(cells), tuple(figures)))
-    shapes: list[str] = []
-    for s in schemes:
-        shapes += [k for k in (_ratio_key(r, lang) for r in s["ratios"]) if k not in shapes]
+    shapes = list(dict.fromkeys(_ratio_key(r, lang) for s in schemes for r in s["ratios"]))
     for shape in shapes:
         cells = [tuple(_ratio_words(r, lang) for r in s["ratios"] if _ratio_key(r, lang) == shape) for s in schemes]
         out.append(Row("ratio", shape, tuple(cells), tuple(None for _ in schemes)))
-    names: list[str] = []
-    for s in schemes:
-        names += [sc["name"] for sc in s["scores"] if sc["name"] not in names]
+    names = list(dict.fromkeys(sc["name"] for s in schemes for sc in s["scores"]))
     for name in names:
         cells = [tuple(_score_words(sc, lang) for sc in s["scores"] if sc["name"] == name) for s in schemes]
         out.append(Row("score", name, tuple(cells), tuple(None for _ in schemes)))
@@ -75,13 +69,37 @@ def rows(schemes: Sequence[IR], lang: str = "zh") -> list[Row]:
 
 
 def _rule_words(r: IR, model: Any, lang: str) -> str:
+    """A rule in a cell: its bound, period and window, its key moments and its condition said out."""
     zh = lang == "zh"
     text = f"{bound_text(model, lang)} {rule_text(model, lang).removeprefix(model.action + ' ')}"
     if r.get("moments"):
-        text += f"（{len(r['moments'])} 个节点）" if zh else f" ({len(r['moments'])} moments)"
+        text += f"（{moment_alternatives(model, lang)}）" if zh else f" ({moment_alternatives(model, lang)})"
     if r.get("where") is not None:
-        text += "（有条件）" if zh else " (with a condition)"
+        text += f"（仅限{condition_words(r['where'], lang)}）" if zh else f" (only where {condition_words(r['where'], lang)})"
     return f"[{r['id']}] {text}"
+
+
+def condition_words(c: IR, lang: str) -> str:
+    """A `where` condition in words: '有标签“城区”且 5 年级' / 'tagged 城区 and grade 5'."""
+    zh = lang == "zh"
+    op = c["op"]
+    if op in ("and", "or"):
+        parts = [_grouped(a, lang) for a in c["args"]]
+        return ({"and": "且", "or": "或"}[op] if zh else f" {op} ").join(parts)
+    if op == "not":
+        return f"非{_grouped(c['arg'], lang)}" if zh else f"not {_grouped(c['arg'], lang)}"
+    if op == "student_has":
+        return f"有标签“{c['tag']}”" if zh else f"tagged {c['tag']}"
+    if op == "mentor_has":
+        return f"导师有“{c['tag']}”" if zh else f"mentor has {c['tag']}"
+    if op == "grade_in":
+        return f"{'、'.join(map(str, c['grades']))} 年级" if zh else f"grade {', '.join(map(str, c['grades']))}"
+    return f"班级 {'、'.join(c['classes'])}" if zh else f"class {', '.join(c['classes'])}"
+
+
+def _grouped(c: IR, lang: str) -> str:
+    words = condition_words(c, lang)
+    return f"（{words}）" if lang == "zh" and c["op"] in ("and", "or") else (f"({words})" if c["op"] in ("and", "or") else words)
 
 
 def _ratio_key(r: IR, lang: str) -> str:
@@ -92,7 +110,9 @@ def _ratio_key(r: IR, lang: str) -> str:
         else ("每名学生的导师数" if zh else "mentors per student")
     )
     group = {"grade": "（每年级）" if zh else " per grade", "class": "（每班级）" if zh else " per class"}.get(r.get("group") or "", "")
-    return what + group + ("（有条件）" if zh and r.get("where") else " (with a condition)" if r.get("where") else "")
+    if r.get("where") is None:
+        return what + group
+    return what + group + (f"（仅限{condition_words(r['where'], lang)}）" if zh else f" (only where {condition_words(r['where'], lang)})")
 
 
 def _ratio_words(r: IR, lang: str) -> str:

@@ -524,8 +524,8 @@ def _no_rule(school: IR, base: IR, b_rule: IR) -> tuple[str, str]:
         return f"no rule of the school asks for {action}", f"学校没有关于“{action}”的要求"
     return (
         f"the school declares no action {action}: actions are matched by name, so one of its own that is the same work "
-        f"counts only when named {action} or grouped under it",
-        f"学校没有名为“{action}”的动作：动作按名称对应，学校自己的动作若就是这项工作，需命名为“{action}”或归入以它为名的动作组才计入",
+        f"counts only when it is named {action} (or the baseline groups it under {action})",
+        f"学校没有名为“{action}”的动作：动作按名称对应，学校自己的动作若就是这项工作，需命名为“{action}”（或由基线把它列入“{action}”动作组）才计入",
     )
 
 

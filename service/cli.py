@@ -189,6 +189,31 @@ def school_add(db_: str | None, name: str, district_name: str | None, calendar_p
         click.echo(f"school {school.id}: {name} ({len(calendar.terms)} terms, {len(calendar.events)} events)")
 
 
+@school_group.command("baseline")
+@db_option
+@click.option("--district", "district_name", required=True, help="The district's name.")
+@click.argument("baseline", required=False)
+def school_baseline(db_: str | None, district_name: str, baseline: str | None) -> None:
+    """Set the baseline a district publishes (a shipped baseline's name), or clear it when none is given: the district page
+    proves every school's scheme against it. 设定区基线；不给名称则清除。"""
+    from sqlalchemy import select
+
+    from rules_dsl.baselines import find_baseline, shipped_baselines
+
+    from . import models as m
+
+    if baseline and find_baseline(baseline, "") is None:
+        raise click.UsageError(f"no shipped baseline named {baseline!r}: {', '.join(shipped_baselines())}")
+    with _session(db_) as session:
+        district = session.scalar(select(m.District).where(m.District.name == district_name))
+        if district is None:
+            names = ", ".join(session.scalars(select(m.District.name).order_by(m.District.name))) or "none yet"
+            raise click.UsageError(f"no district named {district_name!r} (districts: {names})")
+        before, district.baseline = district.baseline, baseline or None
+        session.commit()
+    click.echo(f"district {district_name}: baseline {before or '(none)'} → {baseline or '(none)'}")
+
+
 @click.group("user")
 def user_group() -> None:
     """Accounts: add, disable, enable, set a password. 账号管理。"""

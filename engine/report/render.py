@@ -82,6 +82,19 @@ def _clause_text(w: WindowClause, zh: bool) -> str:
     return f"从{_anchor(w.start, zh)}到{_anchor(w.end, zh)}" if zh else f"from {_anchor(w.start, zh)} to {_anchor(w.end, zh)}"
 
 
+def moment_alternatives(rule: Rule, lang: str) -> str:
+    """A key-moment rule's alternatives as written, for any subject: '事件“考试”前后 14 天内或事件“重大变故”之后 7 天内'."""
+    zh = lang == "zh"
+    assert rule.moments is not None
+    parts = []
+    for m in rule.moments:
+        if isinstance(m, EventSpec):
+            parts.append(f"事件“{m.kind}”{DIRECTION_ZH[m.direction]} {m.days} 天内" if zh else f"within {m.days} days {m.direction} {m.kind}")
+        else:
+            parts.append(_clause_text(m, zh))
+    return "或".join(parts) if zh else " or ".join(parts)
+
+
 def moments_text(d: Duty, report: Report, lang: str) -> str:
     """A key-moment duty's moments for its subject in words: '考试 on 11-10 ±14 days or 重大变故 on 10-03 +7 days'."""
     zh = lang == "zh"

@@ -16,6 +16,7 @@ from flask import Blueprint, g, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from conformance.compare import rows
 from conformance.prove import conformance
 from conformance.witness import with_counterexamples
 from rules_dsl.baselines import find_baseline
@@ -23,7 +24,7 @@ from rules_dsl.compiler import compile_file
 
 from .. import models as m
 from ..access import allow
-from ..i18n import t
+from ..i18n import current_lang, t
 from ..status import completion
 from .common import evaluation
 
@@ -64,6 +65,7 @@ def district_view() -> dict[str, Any]:
     district = g.db.get(m.District, current_user.user.district_id)
     schools = g.db.scalars(select(m.School).where(m.School.district_id == district.id).order_by(m.School.id)).all() if district else []
     out = []
+    schemes: list[tuple[str, dict[str, Any]]] = []
     actions: dict[str, dict[int, dict[str, Any]]] = {}
     for sch in schools:
         ev = evaluation(sch)
@@ -72,6 +74,7 @@ def district_view() -> dict[str, Any]:
             continue
         c = completion(ev.report)
         ir = ev.version.ir
+        schemes.append((sch.name, ir))
         for action, (done, begun) in c.by_action.items():
             actions.setdefault(action, {})[sch.id] = shown(done, begun)
         out.append({
@@ -81,7 +84,20 @@ def district_view() -> dict[str, Any]:
         })  # fmt: skip
     side_by_side = [{"action": a, "schools": [{"id": s["id"], **cells.get(s["id"], {"begun": None, "percent": None, "suppressed": False})}
                                               for s in out]} for a, cells in actions.items()]  # fmt: skip
-    return {"district": district.name if district else None, "schools": out, "by_action": side_by_side, "smallest": SMALLEST}
+    return {"district": district.name if district else None, "schools": out, "by_action": side_by_side, "smallest": SMALLEST,
+            "schemes": _schemes_side_by_side(district, schemes)}  # fmt: skip
+
+
+def _schemes_side_by_side(district: m.District | None, schemes: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The schemes' requirements per action, ratio and score (conformance/compare.py), the district's baseline first:
+    scheme text only, no data."""
+    path = find_baseline(district.baseline, "") if district is not None and district.baseline else None
+    columns = ([(t("区基线", "district baseline"), compile_file(path))] if path is not None else []) + schemes
+    if not columns:
+        return {"columns": [], "rows": []}
+    table = rows([ir for _, ir in columns], current_lang())
+    return {"columns": [{"school": who, "title": ir["title"]} for who, ir in columns],
+            "rows": [{"kind": r.kind, "key": r.key, "cells": [list(c) for c in r.cells], "per_term": list(r.per_term)} for r in table]}  # fmt: skip
 
 
 @bp.route("/district")

@@ -188,6 +188,23 @@ def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
     assert talk["schemes"][2]["per_term"] == 4.6
 
 
+def test_compare_says_each_rules_moments_and_condition_and_lists_an_action_once() -> None:
+    """方案2 writes three rules on 家访: one row holds them all; its 城区 visit says whom it is for, its key-moment talk
+    which moments."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    root = Path(__file__).parents[2] / "schemes/schools"
+    out = CliRunner().invoke(cli, ["--lang", "zh", "compare", str(root / "plan2_high_school.scheme"), str(root / "gu_yi.scheme")]).output
+    assert out.count("动作 家访\n") == 1
+    assert "[城区家访] 至少 1 次 每学期（仅限有标签“城区”）" in out
+    assert "关键时间节点（事件“考试”前后 14 天内或事件“重大变故”之后 7 天内）" in out  # 古猗's 节点谈心
+    assert "配比 每名学生的导师数（仅限有标签“两导一生”）" in out
+
+
 def test_a_ratio_not_met_comes_with_a_roster_the_engine_checked() -> None:
     """A school with no cap on students per mentor does not meet a 1:15 baseline: a mentor of 16 students keeps every
     ratio of the school and breaks the baseline's; a school without `mentors per student at least 1` leaves a student

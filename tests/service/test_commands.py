@@ -11,7 +11,8 @@ from sqlalchemy import select
 from mentorship.cli import cli
 from service import create_app
 from service import models as m
-from service.db import sqlite_url, upgrade
+from service.db import make_engine as db_engine
+from service.db import sessions, sqlite_url, upgrade
 
 CALENDAR = """school_year: "2025-2026"
 terms:
@@ -50,6 +51,31 @@ def test_a_new_school_and_its_accounts_from_the_command_line(tmp_path: Path) -> 
     with app.extensions["db_sessions"]() as s:
         assert s.scalar(select(m.School.school_year)) == "2025-2026"
     app.extensions["db_engine"].dispose()
+
+
+def test_a_districts_baseline_is_set_changed_and_cleared(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    upgrade(sqlite_url(db))
+    (tmp_path / "calendar.yaml").write_text(CALENDAR, encoding="utf-8")
+    assert run("school", "add", "--db", str(db), "--name", "一校", "--district", "新区", "--calendar", str(tmp_path / "calendar.yaml")).exit_code == 0
+
+    def baseline() -> str | None:
+        engine = db_engine(sqlite_url(db))
+        with sessions(engine)() as s:
+            found = s.scalar(select(m.District.baseline))
+        engine.dispose()
+        return found
+
+    assert baseline() is None
+    r = run("school", "baseline", "--db", str(db), "--district", "新区", "wuhu")
+    assert r.exit_code == 0 and "(none) → wuhu" in r.output and baseline() == "wuhu"
+    r = run("school", "baseline", "--db", str(db), "--district", "新区", "shanghai_sanshiyi")
+    assert r.exit_code == 0 and baseline() == "shanghai_sanshiyi"
+    bad = run("school", "baseline", "--db", str(db), "--district", "新区", "jiading")
+    assert bad.exit_code == 2 and "no shipped baseline named 'jiading'" in bad.output and baseline() == "shanghai_sanshiyi"
+    nowhere = run("school", "baseline", "--db", str(db), "--district", "旧区", "wuhu")
+    assert nowhere.exit_code == 2 and "no district named '旧区' (districts: 新区)" in nowhere.output
+    assert run("school", "baseline", "--db", str(db), "--district", "新区").exit_code == 0 and baseline() is None
 
 
 def test_errors_are_a_page_and_json_under_api(client: Any) -> None:

@@ -35,6 +35,12 @@ def test_the_district_sees_its_schools_side_by_side_and_no_child(login, app) -> 
     assert [s["name"] for s in api["schools"]] == ["测试学校1", "测试学校2"]
     assert all(s["scheme"]["title"] and s["duties"] for s in api["schools"])
     assert "测试学校1" in page and "测试学校2" in page and "完成率" in page
+    # the schemes side by side, the district's baseline first: one row per action, the baseline's 三个一 among them
+    sbs = api["schemes"]
+    assert [c["school"] for c in sbs["columns"]] == ["区基线", "测试学校1", "测试学校2"]
+    visit = next(r for r in sbs["rows"] if r["kind"] == "action" and r["key"] == "家访")
+    assert len(visit["cells"]) == 3 and visit["cells"][0] and visit["per_term"][0] == 1.0
+    assert "各校方案对照" in page
     private = _private_words(app)
     assert private  # the test would prove nothing on a district without names
     for text in (page, c.get("/api/district").get_data(as_text=True), c.get("/account").get_data(as_text=True)):
