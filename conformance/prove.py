@@ -65,7 +65,9 @@ def actions_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     mine, theirs = counted(school, s_rule["action"]), counted(base, b_rule["action"])
     extra = [a for a in mine if a not in theirs]
     if extra:
-        return _no(f"it also counts {', '.join(extra)}, which the baseline rule does not", f"它还计入了基线不计的动作：{'、'.join(extra)}")
+        said = [a for a in extra if a != s_rule["action"] or len(mine) == 1] or extra  # a group is said by its members
+        return _no(f"it also counts {', '.join(said)} as done, which the baseline rule does not",
+                   f"该条把“{'、'.join(said)}”也算作完成，基线不算")  # fmt: skip
     shorter = [a for a, m in mine.items() if m < theirs[a]]
     if shorter:
         a = shorter[0]
@@ -175,9 +177,9 @@ def describe(who: Mapping[str, Any], lang: str, named: Iterable[str] = (), grade
     lacking = sorted(set(named) - set(tags))
     parts = []
     if tags:
-        parts.append(("有标签“" + "”“".join(tags) + "”") if zh else "tagged " + ", ".join(tags))
+        parts.append(("属于“" + "”“".join(tags) + "”") if zh else "tagged " + ", ".join(tags))
     if lacking:
-        parts.append(("没有标签“" + "”“".join(lacking) + "”") if zh else "not tagged " + ", ".join(lacking))
+        parts.append(("不属于“" + "”“".join(lacking) + "”") if zh else "not tagged " + ", ".join(lacking))
     if who["grade"]:
         parts.append(f"{who['grade']} 年级" if zh else f"of grade {who['grade']}")
     elif grades:
@@ -227,9 +229,22 @@ def condition_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     if found is False:
         return _no("its condition is too wide to compare", "条件太复杂，无法比较")
     assert isinstance(found, dict)
+    outside = outside_grades(school, found)
+    if outside:
+        return _no(*outside)
     tags, grades = named_tags(mine, theirs), named_grades(mine, theirs)
     return _no(f"it does not apply to {describe(found, 'en', tags, grades)}, whom the baseline rule covers",
-               f"它不适用于{describe(found, 'zh', tags, grades)}，而基线的要求适用")  # fmt: skip
+               f"该条不适用于{describe(found, 'zh', tags, grades)}，而基线的要求适用")  # fmt: skip
+
+
+def outside_grades(school: IR, who: Mapping[str, Any]) -> tuple[str, str] | None:
+    """When the subject left out is of a grade the school's scheme does not cover: the reason in those words."""
+    grades = school.get("grades")
+    if not grades or who["grade"] in grades:
+        return None
+    en, zh = ", ".join(map(str, grades)), "、".join(map(str, grades))
+    return (f"the school's scheme covers grades {en} only: students of other grades are not bound by it, and the baseline covers them",
+            f"该校方案只适用于 {zh} 年级，其他年级的学生不受约束；基线适用于他们")  # fmt: skip
 
 
 # --- windows ---------------------------------------------------------------------------------
@@ -356,28 +371,29 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
 def _term_window_in_year(s_win: tuple[Point, Point]) -> tuple[Step, int]:
     """A window clause of a per-term rule against a whole school year: every term's window inside the year, or why not.
     The year runs from the first term's start to the last term's end, so only the first term's start and the last
-    term's end can fall outside it, and only a window reaching past its term (or a term shorter than the window) does."""
+    term's end can fall outside it, and only a window reaching past its term (or a year shorter than the window) does.
+    The reason says the usual calendar first: these gaps are real but narrow."""
     (a, x), (b, y) = s_win
     if a == "S" and x < 0:
         k = -x
-        return _no(f"its window opens {k} days before term start, so in the school year's first term it begins before the year does; "
-                   f"a later term's window lies inside the year only when that term starts at least {k} days after the first term "
-                   "starts (a year of one term has none)",
-                   f"它的窗口从开学前 {k} 天开始：学年第一学期的窗口早于学年开始；之后学期的窗口只有在该学期比第一学期晚 {k} 天以上开学时"
-                   "才在学年之内（只有一个学期的学年则没有）"), 0  # fmt: skip
+        return _no(f"on a usual two-term calendar it does (the {k} days before the second term lie inside the year), but in a year "
+                   f"of one term, or when the second term starts less than {k} days after the first, its window falls before the "
+                   "year begins, so the baseline does not follow from it",
+                   f"在常见的两学期校历上可以满足（第二学期开学前 {k} 天在学年之内）；但若全学年只有一个学期，或第二学期开学距第一学期"
+                   f"开学不足 {k} 天，它的窗口就在学年开始之前，推不出基线"), 0  # fmt: skip
     if b == "E" and y > 0:
-        return _no(f"its window closes {y} days after term end, so in the school year's last term it ends after the year does; "
-                   f"an earlier term's window lies inside the year only when that term ends at least {y} days before the last term "
-                   "ends (a year of one term has none)",
-                   f"它的窗口到期末后 {y} 天才结束：学年最后一学期的窗口晚于学年结束；之前学期的窗口只有在该学期比最后一学期早 {y} 天以上结束时"
-                   "才在学年之内（只有一个学期的学年则没有）"), 0  # fmt: skip
-    # what is left: a window anchored inside its term, which leaves the year only when a term is shorter than the window
+        return _no(f"on a usual two-term calendar it does (the {y} days after the first term lie inside the year), but in a year "
+                   f"of one term, or when the last term ends less than {y} days after the one before, its window runs past the "
+                   "year's end, so the baseline does not follow from it",
+                   f"在常见的两学期校历上可以满足（第一学期期末后 {y} 天在学年之内）；但若全学年只有一个学期，或最后一学期期末距前一学期"
+                   f"期末不足 {y} 天，它的窗口就在学年结束之后，推不出基线"), 0  # fmt: skip
+    # what is left: a window anchored inside its term, which leaves the year only when the year is shorter than it
     n = max(1 - x if a == "E" else 0, y + 1 if b == "S" else 0)
     if n <= 1:
         return YES, 1
-    return _no(f"it holds whenever the school year is at least {n} days long — true of any real calendar, but a proof must hold on "
-               "every calendar",
-               f"只要学年不短于 {n} 天就成立（实际校历都满足），但证明须对所有校历成立"), 0  # fmt: skip
+    return _no(f"it does whenever the school year is at least {n} days long (every real calendar), but a proof must hold on every "
+               "calendar, so it is not called met",
+               f"只要学年不短于 {n} 天就满足（实际校历都是如此）；但证明须对任何校历成立，故不判为满足"), 0  # fmt: skip
 
 
 def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
@@ -429,7 +445,7 @@ def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     if not step.ok:
         return step
     if s_rule["scope"] != b_rule["scope"]:
-        return replace(scope_step(s_rule["scope"], b_rule["scope"]), stage=1)
+        return replace(scope_step(s_rule, b_rule["scope"]), stage=1)
     step = condition_step(school, s_rule, base, b_rule)
     if not step.ok:
         return replace(step, stage=2)
@@ -458,38 +474,32 @@ _SCOPE = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "�
 # Why a rule counted per one subject implies nothing per another, in the words a district reader needs: who can be left
 # without the baseline's duty. SPEC §5 lists `per student` for a `per pair` baseline as enough; it is not (a student's
 # activities with one mentor do not reach the pair of another, nor another teacher's activities a pair), so it is here.
-_SCOPE_WHY = {
-    ("pair", "student"): (
-        "it is per pair: it asks nothing of a student with no mentor on the last day of its period, and counts only that "
-        "mentor's activities; the baseline asks it of every student",
-        "它按结对计：周期最后一天没有导师的学生，它不作要求，且只计该导师的活动；基线对每名学生都有要求",
-    ),
-    ("student", "pair"): (
-        "it is per student: a student's activities with one mentor or another teacher count, so a pair can have "
-        "none; the baseline asks it of every pair",
-        "它按学生计：学生与某位导师或其他老师的活动都计入，某个结对可能一次也没有；基线对每个结对都有要求",
-    ),
-    ("mentor", "student"): (
-        "it is per mentor: it counts a mentor's activities all together, so a student can have none; the baseline asks it of every student",
-        "它按导师计：只看导师的总数，某名学生可能一次也没有；基线对每名学生都有要求",
-    ),
-    ("mentor", "pair"): (
-        "it is per mentor: it counts a mentor's activities all together, so a pair can have none; the baseline asks it of every pair",
-        "它按导师计：只看导师的总数，某个结对可能一次也没有；基线对每个结对都有要求",
-    ),
-    ("class", "student"): (
-        "it is per class: it counts a class's activities all together, so a student can have none; the baseline asks it of every student",
-        "它按班级计：只看班级的总数，某名学生可能一次也没有；基线对每名学生都有要求",
-    ),
-}
+_LAST_DAY = {"term": ("the term's last day", "学期最后一天"), "school_year": ("the school year's last day", "学年最后一天"),
+             "month": ("a month's last day", "每月最后一天"), "half_month": ("a half month's last day", "每半月最后一天"),
+             "week": ("a week's last day", "每周最后一天")}  # fmt: skip
 
 
-def scope_step(mine: str, theirs: str) -> Step:
-    why = _SCOPE_WHY.get((mine, theirs))
-    if why:
-        return _no(*why)
+def scope_step(s_rule: IR, theirs: str) -> Step:
+    mine = s_rule["scope"]
+    unit = s_rule["period"]["unit"] if s_rule.get("period") and not s_rule.get("event") else None
+    day_en, day_zh = _LAST_DAY.get(unit or "", ("the last day of its window", "窗口最后一天"))
+    whom_en, whom_zh = ("every student", "每名学生") if theirs == "student" else ("every mentor–student pair", "每个“导师—学生”结对")
+    if mine == "pair":
+        return _no(f"it is kept per mentor–student pair: a student with no mentor on {day_en} is not bound by it (only a student "
+                   f"without a mentor on exactly that day slips through); the baseline asks it of {whom_en}",
+                   f"该条按“导师—学生”结对考核：{day_zh}没有导师的学生不受此条约束（只有那一天恰好没有导师的学生会漏掉）；"
+                   f"基线要求{whom_zh}都做到")  # fmt: skip
+    if mine == "student":
+        return _no(f"it is kept per student: activities with any teacher count, so one mentor–student pair can have none; the "
+                   f"baseline asks it of {whom_en}",
+                   f"该条按学生考核：学生与任何老师的活动都算，某个“导师—学生”结对可能一次也没有；基线要求{whom_zh}都做到")  # fmt: skip
+    if mine in ("mentor", "class"):
+        who_en, who_zh = ("a mentor's", "导师") if mine == "mentor" else ("a class's", "班级")
+        return _no(f"it is kept per {mine}: only {who_en} total counts, so one student can have none; the baseline asks it of "
+                   f"{whom_en}",
+                   f"该条按{who_zh}考核：只看{who_zh}的总次数，某名学生可能一次也没有；基线要求{whom_zh}都做到")  # fmt: skip
     return _no(f"it is per {mine}, the baseline per {theirs}: the two count different things",
-               f"它按{_SCOPE[mine]}计，基线按{_SCOPE[theirs]}计，统计的对象不同")  # fmt: skip
+               f"该条按{_SCOPE[mine]}考核，基线按{_SCOPE[theirs]}考核，统计的对象不同")  # fmt: skip
 
 
 def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
@@ -504,15 +514,20 @@ def rule_verdict(school: IR, base: IR, b_rule: IR) -> Verdict:
             reasons.append((s_rule, step))
     title_en, title_zh = rule_title(b_rule, "en"), rule_title(b_rule, "zh")
     if by:
-        return Verdict(b_rule["id"], MET, tuple(r["id"] for r in by), "met by " + ", ".join(rule_ref(r, "en") for r in by),
-                       "由 " + "、".join(rule_ref(r, "zh") for r in by) + " 满足", None, title_en, title_zh)  # fmt: skip
+        en, zh = _ensured([rule_ref(r, "en") for r in by], [rule_ref(r, "zh") for r in by])
+        return Verdict(b_rule["id"], MET, tuple(r["id"] for r in by), en, zh, None, title_en, title_zh)
     if not reasons:
         en, zh = _no_rule(school, base, b_rule)
         return Verdict(b_rule["id"], CANNOT, (), en, zh, None, title_en, title_zh)
-    # every school rule on these actions and why each falls short, the nearest first: the reader sees the whole gap
+    # every school rule on these actions and why each falls short, the nearest first, rules with the same reason together:
+    # the reader sees the whole gap once
     reasons.sort(key=lambda rs: -rs[1].stage)
-    return Verdict(b_rule["id"], CANNOT, (), "; ".join(f"{rule_ref(r, 'en')}: {st.en}" for r, st in reasons),
-                   "；".join(f"{rule_ref(r, 'zh')}：{st.zh}" for r, st in reasons), None, title_en, title_zh)  # fmt: skip
+    same: dict[tuple[str, str], list[IR]] = {}
+    for r, st in reasons:
+        same.setdefault((st.en, st.zh), []).append(r)
+    en = "; ".join(f"{', '.join(rule_ref(r, 'en') for r in rs)}: {why}" for (why, _), rs in same.items())
+    zh = "；".join(f"{'、'.join(rule_ref(r, 'zh') for r in rs)}：{why}" for (_, why), rs in same.items())
+    return Verdict(b_rule["id"], CANNOT, (), en, zh, None, title_en, title_zh)
 
 
 def _no_rule(school: IR, base: IR, b_rule: IR) -> tuple[str, str]:
@@ -529,10 +544,18 @@ def _no_rule(school: IR, base: IR, b_rule: IR) -> tuple[str, str]:
     )
 
 
+def _ensured(en: list[str], zh: list[str]) -> tuple[str, str]:
+    if len(en) == 1:
+        return f"{en[0]} ensures it", f"{zh[0]}即可保证"
+    return f"each of {', '.join(en)} ensures it", f"{'、'.join(zh)}各自都能保证"
+
+
 def rule_ref(rule: IR, lang: str) -> str:
-    """A rule named for a reader: its id, and its label when it has one (auto ids such as 谈心-1 recur across schemes)."""
+    """A school rule named for a reader: whose it is, its id and its label (auto ids such as 谈心-1 recur in the baseline)."""
     label = rule.get("label")
-    return rule["id"] if not label or label == rule["id"] else (f"{rule['id']}“{label}”" if lang == "zh" else f"{rule['id']} “{label}”")
+    if lang == "zh":
+        return f"本校 {rule['id']}" + (f"“{label}”" if label and label != rule["id"] else "")
+    return f"the school's {rule['id']}" + (f" “{label}”" if label and label != rule["id"] else "")
 
 
 def rule_title(rule: IR, lang: str) -> str:
@@ -540,13 +563,17 @@ def rule_title(rule: IR, lang: str) -> str:
 
 
 def ratio_words(r: IR, lang: str) -> str:
-    """A ratio as a reader says it: 'guideline: at most 15 students per mentor' / '原则上每位导师所带学生至多 15 名'."""
+    """A ratio as a reader says it: 'guideline: at most 15 students per mentor' / '原则上每位导师所带学生不超过 15 名'."""
     zh = lang == "zh"
     lo, hi = r["min"], r["max"]
     if zh:
-        bound = f"为 {lo} 至 {hi}" if lo and hi is not None else (f"至多 {hi}" if hi is not None else f"至少 {lo}")
-        group = {"grade": "每个年级", "class": "每个班级"}.get(r.get("group") or "", "")
-        text = f"每位导师{group}所带学生{bound} 名" if r["direction"] == "students_per_mentor" else f"每名学生的导师{bound} 位"
+        group = {"grade": "在每个年级", "class": "在每个班级"}.get(r.get("group") or "", "")
+        if r["direction"] == "students_per_mentor":
+            bound = f" {lo} 至 {hi} 名" if lo and hi is not None else (f"不超过 {hi} 名" if hi is not None else f"不少于 {lo} 名")
+            text = f"每位导师{group}所带学生{bound}"
+        else:
+            text = f"每名学生有 {lo} 至 {hi} 位导师" if lo and hi is not None else (f"每名学生至多有 {hi} 位导师" if hi is not None else
+                                                                              f"每名学生至少有 {lo} 位导师")  # fmt: skip
         return ("原则上" if r.get("advisory") else "") + text + ("（限条件内的学生）" if r.get("where") else "")
     bound = f"between {lo} and {hi}" if lo and hi is not None else (f"at most {hi}" if hi is not None else f"at least {lo}")
     group = {"grade": " in each grade", "class": " in each class"}.get(r.get("group") or "", "")
@@ -556,7 +583,8 @@ def ratio_words(r: IR, lang: str) -> str:
 
 
 def ratio_ref(r: IR, lang: str) -> str:
-    return f"{r['id']}（{ratio_words(r, 'zh')}）" if lang == "zh" else f"{r['id']} ({ratio_words(r, 'en')})"
+    """A school ratio named for a reader: whose, its id, what it says."""
+    return f"本校 {r['id']}（{ratio_words(r, 'zh')}）" if lang == "zh" else f"the school's {r['id']} ({ratio_words(r, 'en')})"
 
 
 def _about_same_actions(school: IR, s_rule: IR, base: IR, b_rule: IR) -> bool:
@@ -570,8 +598,14 @@ def ratio_implies(school: IR, s: IR, base: IR, b: IR) -> Step:
     """The school ratio's bound holds wherever the baseline's is checked. Each scheme counts only its own students (its
     `grades` and the ratio's `where`): a mentor's count over fewer students keeps an `at most`, over more an `at least`;
     a student's count of mentors is the same in both, so the school must check every student the baseline does."""
-    if s["direction"] != b["direction"] or (s["direction"] == "students_per_mentor" and s.get("group") != b.get("group")):
+    if s["direction"] != b["direction"]:
         return _no("it counts another thing", "它统计的是另一种配比")
+    if s["direction"] == "students_per_mentor" and s.get("group") != b.get("group"):
+        if s.get("group") is not None and b.get("group") is None:
+            what_en, what_zh = {"grade": ("grade", "年级"), "class": ("class", "班级")}[s["group"]]
+            return _no(f"it bounds a mentor's students in each {what_en} only, not in all: a mentor can have them in several",
+                       f"该条只限每位导师在每个{what_zh}所带的人数，不限总数：一位导师可以跨几个{what_zh}带学生")  # fmt: skip
+        return _no("it counts per another grouping", "它按另一种分组统计")
     mine, theirs = and_(grades_cond(school), s.get("where")), and_(grades_cond(base), b.get("where"))
     wider = covers(mine, theirs)  # the school counts every student the baseline counts
     narrower = covers(theirs, mine)  # the baseline counts every student the school counts
@@ -581,11 +615,14 @@ def ratio_implies(school: IR, s: IR, base: IR, b: IR) -> Step:
     for needed, found in ((need_wider, wider), (need_narrower, narrower)):
         if needed and found is not True:
             if isinstance(found, dict):
+                outside = outside_grades(school, found) if found is wider else None
+                if outside:
+                    return _no(*outside)
                 tags, grades = named_tags(mine, theirs), named_grades(mine, theirs)
                 return _no(f"it does not count {describe(found, 'en', tags, grades)}, whom the baseline's counts" if found is wider else
                            f"it counts {describe(found, 'en', tags, grades)}, whom the baseline's does not",
-                           f"它不统计{describe(found, 'zh', tags, grades)}，而基线统计" if found is wider else
-                           f"它统计了{describe(found, 'zh', tags, grades)}，而基线不统计")  # fmt: skip
+                           f"该条不统计{describe(found, 'zh', tags, grades)}，而基线统计" if found is wider else
+                           f"该条统计了{describe(found, 'zh', tags, grades)}，而基线不统计")  # fmt: skip
             return _no("it counts other students", "它统计的学生范围不同")
     if s.get("advisory") and not b.get("advisory"):
         return _no("it is a guideline (原则上); the baseline's is a rule", "它是“原则上”的配比，基线是硬性要求")
@@ -604,11 +641,11 @@ def ratio_verdict(school: IR, base: IR, b: IR) -> Verdict:
         (by.append(s) if step.ok else reasons.append((s, step)))
     title_en, title_zh = ratio_words(b, "en"), ratio_words(b, "zh")
     if by:
-        return Verdict(b["id"], MET, tuple(s["id"] for s in by), "met by " + ", ".join(ratio_ref(s, "en") for s in by),
-                       "由 " + "、".join(ratio_ref(s, "zh") for s in by) + " 满足", None, title_en, title_zh)  # fmt: skip
+        en, zh = _ensured([ratio_ref(s, "en") for s in by], [ratio_ref(s, "zh") for s in by])
+        return Verdict(b["id"], MET, tuple(s["id"] for s in by), en, zh, None, title_en, title_zh)
     same = [(s, st) for s, st in reasons if st.en != "it counts another thing"]
     if not same:
-        return Verdict(b["id"], CANNOT, (), "the school has no ratio of this kind", "学校没有这一种配比", None, title_en, title_zh)
+        return Verdict(b["id"], CANNOT, (), "the school sets no such ratio", "该校方案没有规定这一项配比", None, title_en, title_zh)
     return Verdict(b["id"], CANNOT, (), "; ".join(f"{ratio_ref(s, 'en')}: {st.en}" for s, st in same),
                    "；".join(f"{ratio_ref(s, 'zh')}：{st.zh}" for s, st in same), None, title_en, title_zh)  # fmt: skip
 

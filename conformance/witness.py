@@ -53,55 +53,52 @@ class Witness:
     activities: tuple[Activity, ...]
     broken: Mapping[str, Any]  # the baseline duty it breaks (report JSON)
     shown: Mapping[str, Any]  # the student as said: a grade no condition names left out
-    named: frozenset[str]  # the tags the conditions test
+    named: frozenset[str]  # the tags the conditions about these actions test
+    theirs: frozenset[str]  # the actions the baseline rule counts
 
     def words(self, school: IR, lang: str) -> str:
+        """Three sentences: who, and what they did all year; that it meets the school; what the baseline counts."""
         zh = lang == "zh"
         alike = Counter(_activity_words(a, zh) for a in self.activities)  # the same activity many times: said once, with ×n
-        said = [w + (f" ×{n}" if n > 1 else "") for w, n in alike.items()]
+        said = [w + ((f" {n} 次" if zh else f" ×{n}") if n > 1 else "") for w, n in alike.items()]
         log = ("；" if zh else "; ").join(said[:8])
-        more = (f" 等共 {len(self.activities)} 条" if zh else f" … ({len(self.activities)} in all)") if len(said) > 8 else ""
+        more = (f" 等，共 {len(self.activities)} 条" if zh else f" … ({len(self.activities)} in all)") if len(said) > 8 else ""
         b = self.broken
+        action, label = b["action"], b["label"] or b["rule"]
         who = describe(self.shown, lang, self.named) + _mentoring(self.student, lang)
-        none_of_it = not any(a.action == b["action"] for a in self.activities)  # lead with what the counterexample turns on
+        none_of_it = not any(a.action in self.theirs for a in self.activities)  # lead with what the counterexample turns on
         window = f"{b['window_start']} 至 {b['window_end']}" if zh else f"{b['window_start']} to {b['window_end']}"
+        over = b["status"] == "exceeded"
         if zh:
-            body = (
-                "没有任何记录" if not log else (f"一次“{b['action']}”也没有（记录：{log}{more}）" if none_of_it else f"记录为：{log}{more}")
+            did = (
+                "没有任何记录" if not log else (f"没有“{action}”，只有以下记录：{log}{more}" if none_of_it else f"的记录如下：{log}{more}")
             )
-            return (f"{who}，这一学年{body}；这满足{school['title']}的全部要求，"
-                    f"却不满足基线的“{b['rule']}”（{window}：{b['count']} 次）{_outside(school, self.student, lang)}")  # fmt: skip
-        body = "no activity" if not log else (f"no {b['action']} at all (the log: {log}{more})" if none_of_it else f"this log: {log}{more}")
-        return (f"{who}{',' if _mentoring(self.student, lang) else ''} with {body} over the school year satisfies {school['title']}'s rules "
-                f"but not the baseline's {b['rule']} ({window}: {b['count']}){_outside(school, self.student, lang)}")  # fmt: skip
+            count = (f"有 {b['count']} 次，超过至多 {b['max']} 次" if over else
+                     f"一次也没有（要求至少 {b['min']} 次）" if b["count"] == 0 else f"只有 {b['count']} 次（要求至少 {b['min']} 次）")  # fmt: skip
+            meets = "这些记录" if log else "这"
+            return f"{who}全学年{did}。{meets}符合{school['title']}的全部要求，但基线“{label}”在 {window} 期间{count}。"
+        did = "no activity" if not log else (f"no {action}, only this log: {log}{more}" if none_of_it else f"this log: {log}{more}")
+        count = f"{b['count']}, above its at most {b['max']}" if over else f"{b['count']} (it asks at least {b['min']})"
+        return f"{who} has {did} all year. That meets every rule of {school['title']}, but the baseline's “{label}” counts {count} from {window}."  # noqa: E501
 
 
 def _mentoring(who: Mapping[str, Any], lang: str) -> str:
     """The student's mentors, when the counterexample turns on them."""
     m = who.get("mentored", True)
     if m is False:
-        return "，没有导师" if lang == "zh" else ", with no mentor"
+        return "（没有导师）" if lang == "zh" else " (with no mentor)"
     if m == "left":
-        return ("，每学期结束前一周导师离任、学期结束后才由新导师接任（学校的按结对要求只问学期最后一天仍在的结对）" if lang == "zh" else
-                ", whose mentor left a week before each term's end, a new one taking over after the term (the school's "
-                "per-pair rules ask only of a pair still in place on the term's last day)")  # fmt: skip
+        return ("（与每位导师的结对都在学期结束前一周解除，学期结束后才配新导师；各导师的其他学生未列出）" if lang == "zh" else
+                " (each pairing with a mentor ends a week before the term does, the next mentor assigned only after the term; each "
+                "mentor's other students not shown)")  # fmt: skip
     return ""
-
-
-def _outside(school: IR, who: Mapping[str, Any], lang: str) -> str:
-    """Why a student of a grade the school's scheme leaves out is no concern of its rules, said at the end."""
-    grades = school.get("grades")
-    if not grades or who["grade"] in grades:
-        return ""
-    listed = ("、" if lang == "zh" else ", ").join(str(g) for g in grades)
-    return f"（该校方案只覆盖 {listed} 年级）" if lang == "zh" else f" (the school's scheme covers grades {listed} only)"
 
 
 def _activity_words(a: Activity, zh: bool) -> str:
     """One activity of a counterexample: its action and day, its length if it has one, and whether it is not with this
     student (it names none: a mentor's or a class's total counts it, no student's duty does)."""
     notes = ([f"{int(a.duration_min)} 分钟" if zh else f"{int(a.duration_min)} min"] if a.duration_min else []) + \
-            ([("不是与该生，只计入导师或班级的总数" if zh else "not with this student: it counts for the mentor's or class's total only")]
+            ([("未记该生，只计入导师或班级的次数" if zh else "not naming this student: it counts only toward the mentor's or class's total")]
              if not a.student_ids else [])  # fmt: skip
     if not notes:
         return f"{a.action} {a.date}"
@@ -168,13 +165,14 @@ def _windows(scheme: IR, bundle: Any, rule: str) -> list[tuple[dt.date, dt.date]
     return out
 
 
-def _day(duty: Mapping[str, Any], avoid: list[tuple[dt.date, dt.date]]) -> dt.date:
-    """A day of the duty's window, outside the windows to avoid when it has one."""
+def _days(duty: Mapping[str, Any], avoid: list[tuple[dt.date, dt.date]], k: int) -> list[dt.date]:
+    """k days of the duty's window, outside the windows to avoid when it has such days, spread over the window (a
+    reader believes ten talks on ten days, not ten on one)."""
     runs = duty["windows"] or [[duty["window_start"], duty["window_end"]]]
     days = [dt.date.fromisoformat(a) + dt.timedelta(days=i) for a, b in runs
             for i in range((dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days + 1)]  # fmt: skip
-    free = [d for d in days if not any(lo <= d <= hi for lo, hi in avoid)]
-    return (free or days)[0]
+    free = [d for d in days if not any(lo <= d <= hi for lo, hi in avoid)] or days
+    return [free[(i * len(free)) // k] for i in range(k)]
 
 
 def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[str]) -> list[Activity] | None:
@@ -183,7 +181,8 @@ def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
     log: list[Activity] = []
     avoid = _windows(base, _school(who, kinds, []), b_rule["id"])
     for _ in range(MAX_ROUNDS):
-        missing = _unmet(school, _school(who, kinds, log))
+        # a school-year duty is in both terms' reports: fill it once
+        missing = list({(d["rule"], d["subject"], d["window_start"]): d for d in _unmet(school, _school(who, kinds, log))}.values())
         if not missing:
             return log
         if any(d["status"] == "exceeded" for d in missing):
@@ -200,8 +199,8 @@ def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
             # a mentor's or a class's duty is met by an activity naming no student: the student's own duties see nothing
             named = () if d["scope"] in ("mentor", "class") else ("S1",)
             mentor = d["subject"] if d["scope"] == "mentor" else d["subject"].split("/")[0] if d["scope"] == "pair" else "M1"
-            for _k in range(d["min"] - d["count"]):
-                log.append(Activity(f"W{len(log) + 1}", name, _day(d, avoid), mentor, named, who["class"] or "甲班", minutes))
+            for day in _days(d, avoid, d["min"] - d["count"]):
+                log.append(Activity(f"W{len(log) + 1}", name, day, mentor, named, who["class"] or "甲班", minutes))
     return None
 
 
@@ -221,7 +220,9 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
     if kinds_of_student is None:
         return None
     spare = _spare_grade(*conds)
-    tags = frozenset(named_tags(*conds))
+    theirs = set(counted(base, b_rule["action"]))
+    near = [r.get("where") for r in school["rules"] if set(counted(school, r["action"])) & theirs]  # rules on these actions
+    tags = frozenset(named_tags(b_rule.get("where"), *near))
     grades_matter = bool(named_grades(*conds))
     kinds_list = list(itertools.islice(kinds_of_student, MAX_TRIES))
     # the plainest world first: mentored all year; then no mentor; then mentors who leave before term end (what a
@@ -238,7 +239,7 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
         world = _school(who, kinds, log)
         broken = _unmet(base, world, b_rule["id"])
         if broken and not _unmet(school, world) and _ratios_kept(school, world):
-            return Witness(who, tuple(log), broken[0], who if grades_matter else {**who, "grade": 0}, tags)
+            return Witness(who, tuple(log), broken[0], who if grades_matter else {**who, "grade": 0}, tags, frozenset(theirs))
     return None
 
 
@@ -325,17 +326,16 @@ class RatioWitness:
                 alike = kind.removeprefix("a student").strip(", ")
                 said = "; ".join(p for p in (spread, f"each {alike}" if alike else "") if p)
                 who = f"a mentor of {self.n} students" + (f" ({said})" if said else "")
+        elif zh:
+            who = f"{kind}没有导师" if self.n == 0 else f"{kind}有 {self.n} 位导师"
         else:
-            who = f"{kind}，有 {self.n} 位导师" if zh else f"{kind} with {self.n} mentors"
+            who = f"{kind} with no mentor" if self.n == 0 else f"{kind} with {self.n} mentors"
         b = self.broken
-        outside = _outside(school, self.student, lang)
         if zh:
-            allowed = f"{school['title']}的配比都允许" if self.school_ratios else f"{school['title']}没有写配比"
-            return f"{who}：{allowed}，却不符合基线的 {b['rule']}（{ratio_words(b_ratio, 'zh')}）：实际为 {b['value']}{outside}"
-        allowed = f"{school['title']}'s ratios all allow it" if self.school_ratios else f"{school['title']} writes no ratio"
-        return (
-            f"{who}: {allowed}, but the baseline's {b['rule']} ({ratio_words(b_ratio, 'en')}) does not: the value is {b['value']}{outside}"
-        )
+            allowed = "该校的配比允许这样" if self.school_ratios else "该校方案没有写配比"
+            return f"{who}。{allowed}，但不符合基线“{ratio_words(b_ratio, 'zh')}”（实际为 {b['value']}）。"
+        allowed = "the school's ratios allow it" if self.school_ratios else "the school writes no ratio"
+        return f"{who}: {allowed}, but the baseline's “{ratio_words(b_ratio, 'en')}” does not (the value is {b['value']})."
 
 
 def find_ratio(school: IR, base: IR, b_ratio: IR) -> RatioWitness | None:
