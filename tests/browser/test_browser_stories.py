@@ -227,6 +227,26 @@ def test_dashboard_draws_its_charts_without_errors_or_csp_violations(open_page: 
     assert_clean(page)
 
 
+def test_district_staff_on_a_phone_see_the_schemes_side_by_side_and_the_verdicts(open_page: Any, sign_in: Any) -> None:
+    """The district user lands on the district page: the schemes in one table that on a phone becomes one block per row
+    (each school's cell under its name), each school's verdicts against the district's baseline, the charts drawn —
+    and nothing wider than the phone."""
+    page = open_page(**PHONE)
+    sign_in(page, "district")
+    expect(page).to_have_url(re.compile(r"/district$"))
+    table = page.locator("table.side-by-side")
+    expect(table).to_be_visible()
+    first = table.locator("td").first
+    assert first.evaluate("td => getComputedStyle(td).display") == "block"  # stacked, not a wide row
+    assert first.evaluate("td => getComputedStyle(td, '::before').content").strip('"') == "区基线"  # the column it belongs to
+    expect(page.locator("ul.verdicts li").first).to_contain_text("每名学生至少有 1 位导师")
+    expect(page.locator("ul.verdicts .badge").first).to_be_visible()
+    for chart in page.locator(".chart").all():
+        expect(chart).to_have_class(re.compile(r"\bis-rendered\b"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_clean(page)
+
+
 # --------------------------------------------------------------------------- 4. English
 
 
