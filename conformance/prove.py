@@ -83,16 +83,23 @@ def actions_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
 MAX_ATOMS = 14  # truth tables beyond 2**14 rows are not tried: no scheme writes conditions that wide
 
 
-def atoms(c: IR | None, out: dict[str, set[Any]]) -> None:
-    """The tags, mentor tags, grades and classes a condition names, by kind, into `out`."""
+def atoms(*conds: IR | None) -> dict[str, set[Any]]:
+    """The tags, mentor tags, grades and classes the conditions name, by kind ("tag", "mentor", "grade", "class")."""
+    out: dict[str, set[Any]] = {}
+    for c in conds:
+        _collect(c, out)
+    return out
+
+
+def _collect(c: IR | None, out: dict[str, set[Any]]) -> None:
     if c is None:
         return
     op = c["op"]
     if op in ("and", "or"):
         for a in c["args"]:
-            atoms(a, out)
+            _collect(a, out)
     elif op == "not":
-        atoms(c["arg"], out)
+        _collect(c["arg"], out)
     elif op == "student_has":
         out.setdefault("tag", set()).add(c["tag"])
     elif op == "mentor_has":
@@ -127,9 +134,7 @@ def holds(c: IR | None, who: Mapping[str, Any]) -> bool:
 def subjects(*conds: IR | None) -> Iterable[dict[str, Any]] | None:
     """Every kind of subject the conditions can tell apart: each set of tags, each grade and class they name (and
     one they do not), each set of mentor tags. None when there are too many to try."""
-    named: dict[str, set[Any]] = {}
-    for c in conds:
-        atoms(c, named)
+    named = atoms(*conds)
     tags, mentor = sorted(named.get("tag", ())), sorted(named.get("mentor", ()))
     grades = sorted(named.get("grade", ())) + [0]  # 0: a grade no condition names
     classes = sorted(named.get("class", ())) + [None]
@@ -197,22 +202,6 @@ def describe(who: Mapping[str, Any], lang: str, named: Iterable[str] = (), grade
     return "a student " + ", ".join(parts)
 
 
-def named_tags(*conds: IR | None) -> set[str]:
-    """The student tags the conditions test."""
-    named: dict[str, set[Any]] = {}
-    for c in conds:
-        atoms(c, named)
-    return named.get("tag", set())
-
-
-def named_grades(*conds: IR | None) -> set[int]:
-    """The grades the conditions test."""
-    named: dict[str, set[Any]] = {}
-    for c in conds:
-        atoms(c, named)
-    return named.get("grade", set())
-
-
 def condition_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     """The school rule applies to every subject the baseline rule applies to (grades and `where` together)."""
     mine, theirs = and_(grades_cond(school), s_rule.get("where")), and_(grades_cond(base), b_rule.get("where"))
@@ -232,7 +221,8 @@ def condition_step(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
     outside = outside_grades(school, found)
     if outside:
         return _no(*outside)
-    tags, grades = named_tags(mine, theirs), named_grades(mine, theirs)
+    named = atoms(mine, theirs)
+    tags, grades = named.get("tag", set()), named.get("grade", set())
     return _no(f"it does not apply to {describe(found, 'en', tags, grades)}, whom the baseline rule covers",
                f"该条不适用于{describe(found, 'zh', tags, grades)}，而基线的要求适用")  # fmt: skip
 
@@ -618,7 +608,8 @@ def ratio_implies(school: IR, s: IR, base: IR, b: IR) -> Step:
                 outside = outside_grades(school, found) if found is wider else None
                 if outside:
                     return _no(*outside)
-                tags, grades = named_tags(mine, theirs), named_grades(mine, theirs)
+                named = atoms(mine, theirs)
+                tags, grades = named.get("tag", set()), named.get("grade", set())
                 return _no(f"it does not count {describe(found, 'en', tags, grades)}, whom the baseline's counts" if found is wider else
                            f"it counts {describe(found, 'en', tags, grades)}, whom the baseline's does not",
                            f"该条不统计{describe(found, 'zh', tags, grades)}，而基线统计" if found is wider else

@@ -32,8 +32,6 @@ from .prove import (
     describe,
     grades_cond,
     holds,
-    named_grades,
-    named_tags,
     ratio_words,
     subjects,
 )
@@ -206,10 +204,8 @@ def _fill(school: IR, base: IR, b_rule: IR, who: Mapping[str, Any], kinds: list[
 
 def _spare_grade(*conds: IR | None) -> int:
     """A grade no condition names: what `subjects` calls grade 0, made a real grade for the engine."""
-    named: dict[str, set[Any]] = {}
-    for c in conds:
-        atoms(c, named)
-    return next(g for g in range(1, 100) if g not in named.get("grade", set()))
+    named = atoms(*conds).get("grade", set())
+    return next(g for g in range(1, 100) if g not in named)
 
 
 def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
@@ -222,8 +218,8 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
     spare = _spare_grade(*conds)
     theirs = set(counted(base, b_rule["action"]))
     near = [r.get("where") for r in school["rules"] if set(counted(school, r["action"])) & theirs]  # rules on these actions
-    tags = frozenset(named_tags(b_rule.get("where"), *near))
-    grades_matter = bool(named_grades(*conds))
+    tags = frozenset(atoms(b_rule.get("where"), *near).get("tag", ()))
+    grades_matter = "grade" in atoms(*conds)
     kinds_list = list(itertools.islice(kinds_of_student, MAX_TRIES))
     # the plainest world first: mentored all year; then no mentor; then mentors who leave before term end (what a
     # school's own mentors-per-student ratio, checked on the as-of date, still allows)
@@ -371,8 +367,8 @@ def find_ratio(school: IR, base: IR, b_ratio: IR) -> RatioWitness | None:
                     groups,
                     broken[0],
                     len(school["ratios"]),
-                    frozenset(named_tags(*conds)),
-                    bool(named_grades(*conds)),
+                    frozenset(atoms(*conds).get("tag", ())),
+                    "grade" in atoms(*conds),
                 )
     return None
 

@@ -14,7 +14,7 @@ def _private_words(app: Any) -> set[str]:
     """Every student name, student tag and activity note of the test district: none may reach a district user. A tag
     that a school's scheme or the baseline names in a condition (`where student has "特殊需求"`) is left out: it is then
     the scheme's public category, which a verdict may have to name ("a student not tagged 城区"), not a child's data."""
-    from conformance.prove import named_tags
+    from conformance.prove import atoms
     from rules_dsl.baselines import find_baseline
     from rules_dsl.compiler import compile_file
 
@@ -23,7 +23,7 @@ def _private_words(app: Any) -> set[str]:
         tags = {t for row in db.scalars(select(m.Student.tags)) for t in (row or "").split(";")}
         notes = {n for n in db.scalars(select(m.Activity.note)) if n}
         schemes = [v.ir for v in db.scalars(select(m.SchemeVersion))] + [compile_file(find_baseline("shanghai_sanshiyi", ""))]
-    public = named_tags(*(c for s in schemes for r in s["rules"] + s["ratios"] for c in [r.get("where")]))
+    public = atoms(*(r.get("where") for s in schemes for r in s["rules"] + s["ratios"])).get("tag", set())
     return {w for w in names | (tags - public) | notes if w and len(w) >= 2}
 
 
