@@ -27,7 +27,8 @@ from rules_dsl.errors import SchemeError
 HEAD = 'action 家访 "家访" min 30 minutes\naction 谈心 "谈心"\naction 联系 "联系" = 家访, 谈心\n'
 PERIODS = ["per term", "per school_year", "per month", "per half_month", "per week", "per 2 weeks", "per 10 days"]
 WINDOWS = ["", "within first {n} days of term", "within last {n} days of term", "from {n} days before term start to term start",
-           "from {n} days before term end to term end", "from term start to {n} days after term start"]  # fmt: skip
+           "from {n} days before term end to term end", "from term start to {n} days after term start",
+           "from term start to {n} days before term end", "from 2 days after term start to term end"]  # fmt: skip
 EVENTS = ["within {n} days after event 变故", "within {n} days around event 考试", "within {n} days before event 考试"]
 WHERE = ["", 'where student has "城区"', 'where not student has "城区"', "where student.grade in 1, 2"]
 
