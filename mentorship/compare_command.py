@@ -42,7 +42,7 @@ def compare(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
     if fmt == "json":
         doc: dict[str, Any] = {"schemes": [{"title": s["title"], "file": p} | ({"conformance": [_verdict_json(v) for v in vs]} if base else {})
                                            for s, p, vs in zip(schemes, paths, verdicts or [[]] * len(schemes), strict=True)],
-                               "table": to_json(([baseline] if base else []) + paths, shown, table)}  # fmt: skip
+                               "table": to_json(([baseline] if baseline and base else []) + paths, shown, table)}  # fmt: skip
         if base is not None:
             doc = {"baseline": {"title": base["title"], "file": baseline}} | doc
         click.echo(json.dumps(doc, ensure_ascii=False, indent=2))

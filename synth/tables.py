@@ -59,7 +59,7 @@ def write_csv(path: Path, header: Sequence[str], cols: Sequence[pa.Array], blank
     """The table as CSV, built by Arrow: cells quoted where they need it, joined into lines, the lines' bytes written whole."""
     newline = "\r\n" if crlf else "\n"
     n = len(cols[0])
-    body = b""
+    body: bytes | memoryview = b""  # the rows, a view of Arrow's buffer: not copied to be written
     if n:
         s = lambda text: pa.scalar(text, TEXT)  # noqa: E731
         quoted = []
