@@ -143,17 +143,25 @@ def to_table(titles: Sequence[str], table: Sequence[Row], lang: str = "zh") -> s
     return "\n".join(lines).rstrip() + "\n"
 
 
-def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh") -> str:
-    """One row per (row, scheme); Excel opens it when written with a BOM (the command line does)."""
+KIND_ZH = {"action": "动作", "ratio": "配比", "score": "评分", "verdict": "基线对照"}
+STATUS_ZH = {"met": "满足", "not met": "不满足", "cannot prove": "无法证明"}
+
+
+def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh", verdicts: Sequence[tuple[str, Any]] = ()) -> str:
+    """One row per (row, scheme), then one per (scheme, baseline rule) verdict — the status in the requirements column, the
+    reason beside it; Excel opens it when written with a BOM (the command line does)."""
     zh = lang == "zh"
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(
-        ["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"]
-    )
+    w.writerow(["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"])
     for row in table:
         for title, cell, figure in zip(titles, row.cells, row.per_term, strict=True):
-            w.writerow([row.kind, row.key, title, "；".join(cell) if zh else "; ".join(cell), "" if figure is None else f"{figure:g}"])
+            w.writerow([KIND_ZH[row.kind] if zh else row.kind, row.key, title, "；".join(cell) if zh else "; ".join(cell),
+                        "" if figure is None else f"{figure:g}"])  # fmt: skip
+    for title, v in verdicts:
+        head = f"{v.baseline_rule} · {v.title_zh if zh else v.title_en}"
+        status = STATUS_ZH[v.status] if zh else v.status
+        w.writerow([KIND_ZH["verdict"] if zh else "verdict", head, title, f"{status}：{v.reason_zh}" if zh else f"{status}: {v.reason_en}", ""])
     return buf.getvalue()
 
 

@@ -335,7 +335,8 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
                     if s_rule["scope"] == "pair"
                     else (YES, 1)
                 )
-            return _no(f"its {sp['unit']} windows do not always fall inside the baseline's window", "它的周期窗口不一定落在基线窗口之内"), 0
+            return _no(f"its windows ({period_words(sp, 'en')}) do not always fall inside the baseline's window",
+                       f"它的周期窗口（{period_words(sp, 'zh')}）不一定落在基线窗口之内"), 0  # fmt: skip
         if sp["unit"] == "term":
             s_win = term_window(s_rule)
             if bp["unit"] == "school_year" and s_rule.get("window") is None and b_rule.get("window") is None:
@@ -353,9 +354,68 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
                         "按结对计时，结束日不同的窗口可能对应不同的结对",
                     ), 0
                 return YES, 1
-            return _no("its window is not inside the baseline's on every term length", "在某些长度的学期里，它的窗口不在基线窗口之内"), 0
-    return _no(f"its periods ({sp['unit']}) do not nest in the baseline's ({bp['unit']}) on every calendar (a month is not a whole number of weeks)",
-               f"它的周期（{sp['unit']}）在某些校历上不能嵌在基线的周期（{bp['unit']}）里（一个月不是整数个周）"), 0  # fmt: skip
+            return _window_outside(s_rule, b_rule, s_win, b_win), 0
+    return _no(f"its periods ({period_words(sp, 'en')}) do not nest in the baseline's ({period_words(bp, 'en')}) on every calendar "
+               "(a month is not a whole number of weeks)",
+               f"它的周期（{period_words(sp, 'zh')}）在某些校历上不能嵌在基线的周期（{period_words(bp, 'zh')}）里（一个月不是整数个周）"), 0  # fmt: skip
+
+
+def period_words(p: IR, lang: str) -> str:
+    """A period as written: 'per 2 weeks' / '每 2 周'."""
+    unit, n = p["unit"], p.get("n")
+    if lang == "zh":
+        return {"weeks": f"每 {n} 周", "days": f"每 {n} 天"}.get(unit) or {"term": "每学期", "school_year": "每学年", "month": "每月",
+                                                                        "half_month": "每半月", "week": "每周"}[unit]  # fmt: skip
+    return {"weeks": f"per {n} weeks", "days": f"per {n} days"}.get(unit) or {
+        "school_year": "per school year",
+        "half_month": "per half month",
+    }.get(unit, f"per {unit}")
+
+
+def _window_outside(s_rule: IR, b_rule: IR, s_win: tuple[Point, Point] | None, b_win: tuple[Point, Point]) -> Step:
+    """Why a per-term window is not inside the baseline's, both said as written: plainly outside on a usual term, or
+    inside on a usual term (20 weeks) but not on every term length."""
+    mine, theirs = window_words(s_rule, "en"), window_words(b_rule, "en")
+    mine_zh, theirs_zh = window_words(s_rule, "zh"), window_words(b_rule, "zh")
+    usual = s_win is not None and all(_at(p, 140) for p in ((b_win[0], s_win[0]), (s_win[1], b_win[1])))
+    if usual:
+        return _no(f"its window ({mine}) lies inside the baseline's ({theirs}) on a usual term, but not on every term length",
+                   f"本校的窗口（{mine_zh}）在通常长度的学期里落在基线的窗口（{theirs_zh}）之内，但不是任何长度的学期都如此")  # fmt: skip
+    return _no(f"its window ({mine}) is not inside the baseline's ({theirs}): what is done in it outside the baseline's counts for "
+               "the school, not for the baseline",
+               f"本校的窗口（{mine_zh}）不在基线的窗口（{theirs_zh}）之内：在基线窗口之外做的，本校算、基线不算")  # fmt: skip
+
+
+def _at(pair: tuple[Point, Point], length: int) -> bool:
+    """p <= q on a term of `length` days (S = 0, E = length - 1)."""
+    (a, x), (b, y) = pair
+    day = {"S": 0, "E": length - 1, "Y0": 0, "Y1": length - 1}
+    return day[a] + x <= day[b] + y
+
+
+def window_words(rule: IR, lang: str) -> str:
+    """A per-term rule's window as written: '期末前 21 天内', 'from 30 days before term start to term end', '整个学期'."""
+    zh = lang == "zh"
+    w = rule.get("window")
+    if w is None:
+        return "整个学期" if zh else "the whole term"
+    if w["kind"] == "first_days":
+        return f"开学后 {w['days']} 天内" if zh else f"within first {w['days']} days of term"
+    if w["kind"] == "last_days":
+        return f"期末前 {w['days']} 天内" if zh else f"within last {w['days']} days of term"
+    if w["kind"] != "range":
+        return f"截止 {w.get('month', 0):02d}-{w.get('day', 0):02d}" if zh else f"by {w.get('month', 0):02d}-{w.get('day', 0):02d}"
+
+    def anchor(a: IR) -> str:
+        point = ("开学" if a["anchor"] == "term_start" else "期末") if zh else a["anchor"].replace("_", " ")
+        n = a["offset_days"]
+        if n == 0:
+            return point
+        if zh:
+            return f"{point}{'前' if n < 0 else '后'} {abs(n)} 天"
+        return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'before' if n < 0 else 'after'} {point}"
+
+    return f"从{anchor(w['start'])}到{anchor(w['end'])}" if zh else f"from {anchor(w['start'])} to {anchor(w['end'])}"
 
 
 def _term_window_in_year(s_win: tuple[Point, Point]) -> tuple[Step, int]:
@@ -536,8 +596,8 @@ def _no_rule(school: IR, base: IR, b_rule: IR) -> tuple[str, str]:
 
 def _ensured(en: list[str], zh: list[str]) -> tuple[str, str]:
     if len(en) == 1:
-        return f"{en[0]} ensures it", f"{zh[0]}即可保证"
-    return f"each of {', '.join(en)} ensures it", f"{'、'.join(zh)}各自都能保证"
+        return f"{en[0]} ensures it", f"{zh[0]} 即可保证"
+    return f"each of {', '.join(en)} ensures it", f"{'、'.join(zh)} 各自都能保证"
 
 
 def rule_ref(rule: IR, lang: str) -> str:

@@ -55,29 +55,49 @@ class Witness:
     theirs: frozenset[str]  # the actions the baseline rule counts
 
     def words(self, school: IR, lang: str) -> str:
-        """Three sentences: who, and what they did all year; that it meets the school; what the baseline counts."""
+        """Three sentences: who, and what they and their mentor logged all year (the baseline's own actions first); that it
+        meets the school; what the baseline counts in its window."""
         zh = lang == "zh"
-        alike = Counter(_activity_words(a, zh) for a in self.activities)  # the same activity many times: said once, with ×n
-        said = [w + ((f" {n} 次" if zh else f" ×{n}") if n > 1 else "") for w, n in alike.items()]
-        log = ("；" if zh else "; ").join(said[:8])
-        more = (f" 等，共 {len(self.activities)} 条" if zh else f" … ({len(self.activities)} in all)") if len(said) > 8 else ""
         b = self.broken
         action, label = b["action"], b["label"] or b["rule"]
         who = describe(self.shown, lang, self.named) + _mentoring(self.student, lang)
-        none_of_it = not any(a.action in self.theirs for a in self.activities)  # lead with what the counterexample turns on
+        own = sorted((a for a in self.activities if a.student_ids), key=lambda a: (a.action not in self.theirs, a.date))
+        others = [a for a in self.activities if not a.student_ids]  # a mentor's or a class's: no student's duty counts them
+        none_of_it = not any(a.action in self.theirs for a in own)  # lead with what the counterexample turns on
         window = f"{b['window_start']} 至 {b['window_end']}" if zh else f"{b['window_start']} to {b['window_end']}"
         over = b["status"] == "exceeded"
+        title = f"《{school['title']}》" if zh else school["title"]
         if zh:
-            did = (
-                "没有任何记录" if not log else (f"没有“{action}”，只有以下记录：{log}{more}" if none_of_it else f"的记录如下：{log}{more}")
-            )
+            if not self.activities:
+                did, meets = f"{who}全学年没有任何记录", "这"
+            else:
+                did = (f"{who}全学年没有“{action}”" + (f"，只有以下记录：{_log(own, zh)}" if own else "，也没有别的记录")
+                       if none_of_it else f"{who}全学年的记录：{_log(own, zh)}")  # fmt: skip
+                if others:
+                    did += f"；其导师另有以下记录（都未记该生，只计入导师或班级的次数）：{_log(others, zh)}"
+                meets = "这些记录"
             count = (f"有 {b['count']} 次，超过至多 {b['max']} 次" if over else
                      f"一次也没有（要求至少 {b['min']} 次）" if b["count"] == 0 else f"只有 {b['count']} 次（要求至少 {b['min']} 次）")  # fmt: skip
-            meets = "这些记录" if log else "这"
-            return f"{who}全学年{did}。{meets}符合{school['title']}的全部要求，但基线“{label}”在 {window} 期间{count}。"
-        did = "no activity" if not log else (f"no {action}, only this log: {log}{more}" if none_of_it else f"this log: {log}{more}")
+            return f"{did}。{meets}符合{title}的全部要求，但基线“{label}”在 {window} 期间{count}。"
+        if not self.activities:
+            did = f"{who} has no activity all year"
+        else:
+            did = (f"{who} has no {action} all year" + (f", only: {_log(own, zh)}" if own else ", nor anything else")
+                   if none_of_it else f"{who} has this log all year: {_log(own, zh)}")  # fmt: skip
+            if others:
+                did += (
+                    f"; the mentor also logged, naming no student (counted only toward the mentor's or class's total): {_log(others, zh)}"
+                )
         count = f"{b['count']}, above its at most {b['max']}" if over else f"{b['count']} (it asks at least {b['min']})"
-        return f"{who} has {did} all year. That meets every rule of {school['title']}, but the baseline's “{label}” counts {count} from {window}."  # noqa: E501
+        return f"{did}. That meets every rule of {title}, but the baseline's “{label}” counts {count} from {window}."
+
+
+def _log(activities: list[Activity], zh: bool) -> str:
+    """Activities in words, the same one many times said once with its count, the first six kinds and how many in all."""
+    alike = Counter(_activity_words(a, zh) for a in activities)
+    said = [w + ((f" {n} 次" if zh else f" ×{n}") if n > 1 else "") for w, n in alike.items()]
+    more = (f" 等，共 {len(activities)} 条" if zh else f" … ({len(activities)} in all)") if len(said) > 6 else ""
+    return ("；" if zh else "; ").join(said[:6]) + more
 
 
 def _mentoring(who: Mapping[str, Any], lang: str) -> str:
@@ -93,14 +113,10 @@ def _mentoring(who: Mapping[str, Any], lang: str) -> str:
 
 
 def _activity_words(a: Activity, zh: bool) -> str:
-    """One activity of a counterexample: its action and day, its length if it has one, and whether it is not with this
-    student (it names none: a mentor's or a class's total counts it, no student's duty does)."""
-    notes = ([f"{int(a.duration_min)} 分钟" if zh else f"{int(a.duration_min)} min"] if a.duration_min else []) + \
-            ([("未记该生，只计入导师或班级的次数" if zh else "not naming this student: it counts only toward the mentor's or class's total")]
-             if not a.student_ids else [])  # fmt: skip
-    if not notes:
+    """One activity of a counterexample: its action and day, and its length if it has one."""
+    if not a.duration_min:
         return f"{a.action} {a.date}"
-    return f"{a.action} {a.date}（{'，'.join(notes)}）" if zh else f"{a.action} {a.date} ({', '.join(notes)})"
+    return f"{a.action} {a.date}（{int(a.duration_min)} 分钟）" if zh else f"{a.action} {a.date} ({int(a.duration_min)} min)"
 
 
 def _kinds(*schemes: IR) -> list[str]:

@@ -49,7 +49,8 @@ def compare(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
         return
     if fmt == "csv":  # a BOM, so Excel reads UTF-8
         sys.stdout.flush()
-        sys.stdout.buffer.write(to_csv(titles, table, lang).encode("utf-8-sig"))
+        found = [(s["title"], v) for s, vs in zip(schemes, verdicts, strict=False) for v in vs]
+        sys.stdout.buffer.write(to_csv(titles, table, lang, found).encode("utf-8-sig"))
         return
     click.echo(to_table(titles, table, lang), nl=False)
     zh = lang == "zh"

@@ -91,7 +91,7 @@ def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
                 unmet = sum(v.status != "met" for v in verdicts)
                 click.echo(f"  遵循“{ir['conforms_to']}”：{len(verdicts) - unmet}/{len(verdicts)} 条得到证明" if zh
                            else f"  conforms to '{ir['conforms_to']}': {len(verdicts) - unmet} of {len(verdicts)} proved")  # fmt: skip
-            _print_verdicts(verdicts)
+            _print_verdicts(verdicts, summary=claimed is None)
             _print_looser(ir, against, file)
         else:
             n = len(errors)
@@ -149,8 +149,16 @@ def _print_looser(ir: dict[str, Any], against: dict[str, Any] | None, file: str)
                    else f"{at}: warning: rule {r['id']} is looser than the baseline's {b['id']} ({b['source']['file']}:{b['source']['line']}): same action and timing, asking less", err=True)  # fmt: skip
 
 
-def _print_verdicts(verdicts: list[Any]) -> None:
+def _print_verdicts(verdicts: list[Any], summary: bool = True) -> None:
+    """Each verdict on a line, after a count of each status (unless the caller has already said how many were proved)."""
     zh = _lang() == "zh"
+    counts = {s: sum(v.status == s for v in verdicts) for s in ("met", "not met", "cannot prove")}
+    if not verdicts or not summary:
+        pass
+    elif zh:
+        click.echo(f"  对照基线：满足 {counts['met']}，不满足 {counts['not met']}，无法证明 {counts['cannot prove']}")
+    else:
+        click.echo(f"  against the baseline: {counts['met']} met, {counts['not met']} not met, {counts['cannot prove']} cannot prove")
     for v in verdicts:
         status = STATUS_ZH[v.status] if zh else v.status
         title = v.title_zh if zh else v.title_en

@@ -75,11 +75,12 @@ def build_demo(session: Session, db_path: Path, today: dt.date, progress: Callab
             generate_school(Path(tmp), students=spec.students, seed=n, activities=spec.activities, school_year=school_year_holding(today),
                             until=today, scheme=ir)  # fmt: skip
             bundle = load_bundle(tmp, skip_bad_rows=True)
-        store_bundle(session, school, bundle, progress=_prefixed(progress, spec.name))
+        store_bundle(session, school, bundle, progress=_prefixed(progress, school.name))
         session.add(m.SchemeVersion(school_id=school.id, number=1, file_name=spec.scheme, source=(SCHEMES / spec.scheme).read_text(encoding="utf-8"),
                                     ir=ir, effective=bundle.calendar.year_start - dt.timedelta(days=30), note="演示方案"))  # fmt: skip
         accounts += _school_accounts(session, school, n, _showcase_mentors(ir, bundle, today))
-        progress(f"school {n}: {spec.name}: {len(bundle.students)} students, {len(bundle.activities)} activities ({time.perf_counter() - started:.1f} s)")
+        progress(f"school {n}: {school.name}: {len(bundle.students)} students, {len(bundle.activities)} activities ({time.perf_counter() - started:.1f} s)")
+    progress(f"district: {district.name} (baseline {district.baseline}; change it with `mentorship school baseline --district NAME`)")
     password = secrets.token_urlsafe(9)
     session.add(m.User(username="district", display_name="区教育局（演示）", password_hash=hash_password(password), role="district",
                        district_id=district.id))  # fmt: skip

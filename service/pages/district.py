@@ -92,11 +92,11 @@ def _schemes_side_by_side(district: m.District | None, schemes: list[tuple[str, 
     """The schemes' requirements per action, ratio and score (conformance/compare.py), the district's baseline first:
     scheme text only, no data."""
     path = find_baseline(district.baseline, "") if district is not None and district.baseline else None
-    columns = ([(t("区基线", "district baseline"), compile_file(path))] if path is not None else []) + schemes
+    columns = ([(t("区基线", "district baseline"), compile_file(path))] if path is not None else []) + schemes  # the baseline first
     if not columns:
         return {"columns": [], "rows": []}
     table = rows([ir for _, ir in columns], current_lang())
-    return {"columns": [{"school": who, "title": ir["title"]} for who, ir in columns],
+    return {"columns": [{"school": who, "title": ir["title"], "baseline": ir.get("kind") == "baseline"} for who, ir in columns],
             "rows": [{"kind": r.kind, "key": r.key, "cells": [list(c) for c in r.cells], "per_term": list(r.per_term)} for r in table]}  # fmt: skip
 
 

@@ -184,6 +184,11 @@ def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
     assert [s["per_term"] for s in home["schemes"]] == [0.5, 1.0, 1.0]  # once a year is half a term's; once a term is 1
     csv_bytes = runner.invoke(cli, ["compare", "--format", "csv", *files]).stdout_bytes
     assert csv_bytes.startswith("\ufeff类别,项目,方案,要求,每生每学期约".encode())
+    with_verdicts = runner.invoke(cli, ["compare", "--format", "csv", "--baseline", str(root / "baselines/wuhu.scheme"), *files]).stdout
+    lines = with_verdicts.splitlines()
+    assert any(line.startswith("动作,家访,") for line in lines)  # the kinds in Chinese, as a clerk reads them
+    verdict_rows = [line for line in lines if line.startswith("基线对照,")]
+    assert len(verdict_rows) == 10 and any("满足：本校 谈心-1" in line for line in verdict_rows)  # 2 schemes × 5 baseline items
     talk = next(r for r in doc["table"] if r["key"] == "谈心")  # 方案5's 10 a term are per mentor: not a per-student figure
     assert talk["schemes"][2]["per_term"] == 4.6
 
