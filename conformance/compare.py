@@ -153,7 +153,9 @@ def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh", verdic
     zh = lang == "zh"
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"])
+    w.writerow(
+        ["类别", "项目", "方案", "要求", "每生每学期约"] if zh else ["kind", "item", "scheme", "requirements", "per_student_per_term"]
+    )
     for row in table:
         for title, cell, figure in zip(titles, row.cells, row.per_term, strict=True):
             w.writerow([KIND_ZH[row.kind] if zh else row.kind, row.key, title, "；".join(cell) if zh else "; ".join(cell),
@@ -161,7 +163,9 @@ def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh", verdic
     for title, v in verdicts:
         head = f"{v.baseline_rule} · {v.title_zh if zh else v.title_en}"
         status = STATUS_ZH[v.status] if zh else v.status
-        w.writerow([KIND_ZH["verdict"] if zh else "verdict", head, title, f"{status}：{v.reason_zh}" if zh else f"{status}: {v.reason_en}", ""])
+        w.writerow(
+            [KIND_ZH["verdict"] if zh else "verdict", head, title, f"{status}：{v.reason_zh}" if zh else f"{status}: {v.reason_en}", ""]
+        )
     return buf.getvalue()
 
 

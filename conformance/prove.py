@@ -258,6 +258,25 @@ def _le(p: Point, q: Point) -> bool:
     return False
 
 
+def min_length(win: tuple[Point, Point]) -> int | None:
+    """The shortest term on which the window has a day, for it and every longer term; None when no such length is sure.
+    A window with no day is no duty at all (the engine drops it): a school rule whose window can be empty where the
+    baseline's is not asks nothing there, however many times it says."""
+    (a, x), (b, y) = win
+    if a == b:
+        return 1 if x <= y else None
+    if (a, b) == ("S", "E"):  # S + x <= S + L - 1 + y
+        return max(1, x - y + 1)
+    return None
+
+
+def _short_term(ms: int) -> Step:
+    return _no(f"it does whenever a term is at least {ms} days long (every real calendar), but on a shorter term its window has no "
+               "day and it asks nothing there, while the baseline still does; a proof must hold on every calendar",
+               f"只要学期不短于 {ms} 天就满足（实际校历都是如此）；但学期更短时它的窗口一天也没有、不作要求，基线却仍有要求；"
+               "证明须对任何校历成立，故不判为满足")  # fmt: skip
+
+
 def term_window(rule: IR) -> tuple[Point, Point] | None:
     """A per term or per school_year rule's window symbolically; None for `by MM-DD` (a calendar date)."""
     unit = rule["period"]["unit"] if rule.get("period") else None
@@ -328,7 +347,7 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
             return _no("the baseline's window ends on a calendar date (by MM-DD), which only the same rule is sure to meet",
                        "基线窗口截止到某月某日，只有同样的写法才能保证"), 0  # fmt: skip
         if sp["unit"] in PERIODIC and s_rule.get("window") is None:
-            if b_win == (("S", 0), ("E", 0)) or b_win == (("Y0", 0), ("Y1", 0)):
+            if b_win == (("Y0", 0), ("Y1", 0)) or (_le(b_win[0], ("S", 0)) and _le(("E", 0), b_win[1])):
                 # periodic windows are clipped to the term; a term holds at least one, however short
                 return (
                     (_no("per pair, a period's last day differs from the baseline's", "按结对计时，周期的结束日与基线的不同"), 0)
@@ -348,6 +367,9 @@ def windows_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
             if bp["unit"] == "school_year" and b_rule.get("window") is None and s_win is not None and s_rule["scope"] != "pair":
                 return _term_window_in_year(s_win)
             if s_win is not None and inside(s_win, b_win) and bp["unit"] == "term":
+                ms, mb = min_length(s_win), min_length(b_win)
+                if ms is None or (mb is not None and ms > mb):
+                    return (_short_term(ms) if ms is not None else _window_outside(s_rule, b_rule, s_win, b_win)), 0
                 if s_rule["scope"] == "pair" and s_win[1] != b_win[1]:
                     return _no(
                         "per pair, windows ending on different days can be about different pairs",
@@ -437,6 +459,11 @@ def _term_window_in_year(s_win: tuple[Point, Point]) -> tuple[Step, int]:
                    "year's end, so the baseline does not follow from it",
                    f"在常见的两学期校历上可以满足（第一学期期末后 {y} 天在学年之内）；但若全学年只有一个学期，或最后一学期期末距前一学期"
                    f"期末不足 {y} 天，它的窗口就在学年结束之后，推不出基线"), 0  # fmt: skip
+    if (a, b) == ("E", "S"):
+        return _no("its window runs from near term end back to near term start, which is no window on a usual term",
+                   "它的窗口从期末附近到开学附近，在通常的学期里不成窗口"), 0  # fmt: skip
+    if (a, b) == ("S", "E") and x - y + 1 > 1:  # from term start (or after) to term end (or before): no day on a short term
+        return _short_term(x - y + 1), 0
     # what is left: a window anchored inside its term, which leaves the year only when the year is shorter than it
     n = max(1 - x if a == "E" else 0, y + 1 if b == "S" else 0)
     if n <= 1:
@@ -444,6 +471,17 @@ def _term_window_in_year(s_win: tuple[Point, Point]) -> tuple[Step, int]:
     return _no(f"it does whenever the school year is at least {n} days long (every real calendar), but a proof must hold on every "
                "calendar, so it is not called met",
                f"只要学年不短于 {n} 天就满足（实际校历都是如此）；但证明须对任何校历成立，故不判为满足"), 0  # fmt: skip
+
+
+def _window_alt_covers(a: IR, b: IR) -> bool:
+    """A school's window alternative has a day on every term the baseline's window alternative has one."""
+    if a.get("window") is None:
+        return False
+    aw, bw = clause_window(a["window"]), clause_window(b["window"])
+    if aw is None or bw is None:
+        return False
+    ma, mb = min_length(aw), min_length(bw)
+    return ma is not None and (mb is None or ma <= mb)
 
 
 def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
@@ -473,7 +511,7 @@ def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
                 f"a student whose only moment is {kind} has a baseline duty and no school duty",
                 f"只有“{kind}”这一节点的学生，基线有任务，学校没有",
             ), 0
-        if b.get("window") is not None and not any(a.get("window") is not None for a in s_alts):
+        if b.get("window") is not None and not any(_window_alt_covers(a, b) for a in s_alts):
             return _no(
                 "the baseline's term moment gives every student a duty; the school's moments may give none",
                 "基线的学期节点让每名学生都有任务，学校的节点可能没有",
@@ -489,23 +527,25 @@ def _moments_step(s_rule: IR, b_rule: IR) -> tuple[Step, int]:
 
 
 def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
-    """Whether every activity log meeting the school rule meets the baseline rule, on every calendar."""
-    # what is counted first (a call is not a visit), then for whom, then when
+    """Whether every activity log meeting the school rule meets the baseline rule, on every calendar; when not, every gap
+    found (a school fixing its rule wants them all at once), `stage` being how far the proof got before the first."""
+    gaps: list[Step] = []
+    # what is counted first (a call is not a visit), then for whom, then when, then how many
     step = actions_step(school, s_rule, base, b_rule)
     if not step.ok:
-        return step
+        gaps.append(replace(step, stage=0))
     if s_rule["scope"] != b_rule["scope"]:
-        return replace(scope_step(s_rule, b_rule["scope"]), stage=1)
+        gaps.append(replace(scope_step(s_rule, b_rule["scope"]), stage=1))
     step = condition_step(school, s_rule, base, b_rule)
     if not step.ok:
-        return replace(step, stage=2)
-    step, k = windows_step(s_rule, b_rule)
+        gaps.append(replace(step, stage=2))
+    # the timing as if the scopes agreed: a scope gap is said once, above, not again as a pair's last day
+    step, k = windows_step({**s_rule, "scope": b_rule["scope"]}, b_rule)
     if not step.ok:
-        return replace(step, stage=3)
-    if s_rule["min"] * k < b_rule["min"]:
-        return _no(
-            f"it asks {s_rule['min']} where the baseline asks {b_rule['min']}", f"它要求 {s_rule['min']} 次，基线要求 {b_rule['min']} 次", 4
-        )
+        gaps.append(replace(step, stage=3))
+    elif s_rule["min"] * k < b_rule["min"]:
+        gaps.append(_no(f"it asks {s_rule['min']} where the baseline asks {b_rule['min']}",
+                        f"该条要求 {s_rule['min']} 次，基线要求 {b_rule['min']} 次", 4))  # fmt: skip
     if b_rule["max"] is not None:
         same = (
             s_rule.get("period") == b_rule.get("period")
@@ -514,9 +554,11 @@ def implies(school: IR, s_rule: IR, base: IR, b_rule: IR) -> Step:
             and s_rule.get("moments") == b_rule.get("moments")
         )
         if s_rule["max"] is None or s_rule["max"] > b_rule["max"] or not same:
-            return _no(f"it does not hold the count to at most {b_rule['max']} in the baseline's window",
-                       f"它没有把基线窗口内的次数限制在至多 {b_rule['max']} 次", 5)  # fmt: skip
-    return YES
+            gaps.append(_no(f"it does not hold the count to at most {b_rule['max']} in the baseline's window",
+                            f"该条没有把基线窗口内的次数限制在至多 {b_rule['max']} 次", 5))  # fmt: skip
+    if not gaps:
+        return YES
+    return Step(False, "; and ".join(g.en for g in gaps), "；另外，".join(g.zh for g in gaps), gaps[0].stage)
 
 
 _SCOPE = {"student": "学生", "pair": "结对", "mentor": "导师", "class": "班级"}

@@ -28,7 +28,8 @@ HEAD = 'action 家访 "家访" min 30 minutes\naction 谈心 "谈心"\naction �
 PERIODS = ["per term", "per school_year", "per month", "per half_month", "per week", "per 2 weeks", "per 10 days"]
 WINDOWS = ["", "within first {n} days of term", "within last {n} days of term", "from {n} days before term start to term start",
            "from {n} days before term end to term end", "from term start to {n} days after term start",
-           "from term start to {n} days before term end", "from 2 days after term start to term end"]  # fmt: skip
+           "from term start to {n} days before term end", "from 2 days after term start to term end",
+           "from {n} days before term start to term end"]  # fmt: skip
 EVENTS = ["within {n} days after event 变故", "within {n} days around event 考试", "within {n} days before event 考试"]
 WHERE = ["", 'where student has "城区"', 'where not student has "城区"', "where student.grade in 1, 2"]
 
@@ -92,6 +93,30 @@ def _bad(duties: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_met_is_never_wrong_and_not_met_comes_with_a_real_counterexample(b_text: str, s_text: str, calendar: Calendar, grade: int,
                                                                           tags: set[str], mentored: tuple[int | None, int | None] | None,
                                                                           seed: int) -> None:
+    _check(b_text, s_text, calendar, grade, tags, mentored, seed)
+
+
+@st.composite
+def timings(draw: st.DrawFn) -> str:
+    """A rule on 家访 per student whose only freedom is its timing: the pairs of periods and windows that the wide
+    property draws only now and then, drawn every time."""
+    k = draw(st.integers(1, 3))
+    shape = draw(st.sampled_from(["period", "window", "window"]))
+    if shape == "period":
+        timing = draw(st.sampled_from(PERIODS))
+    else:
+        timing = "per term " + draw(st.sampled_from(WINDOWS)).format(n=draw(st.integers(1, 40)))
+    return f"require 家访 at least {k} {timing}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(b_text=timings(), s_text=timings(), calendar=calendars(), seed=st.integers(0, 2**32 - 1))
+def test_met_on_timing_alone_is_never_wrong(b_text: str, s_text: str, calendar: Calendar, seed: int) -> None:
+    _check(b_text, s_text, calendar, 1, set(), (None, None), seed)
+
+
+def _check(b_text: str, s_text: str, calendar: Calendar, grade: int, tags: set[str], mentored: tuple[int | None, int | None] | None,
+           seed: int) -> None:  # fmt: skip
     try:
         base = compile_text(f'baseline "b"\n{HEAD}{b_text}\n', "b.scheme")
         school = compile_text(f'scheme "s"\n{HEAD}{s_text}\n', "s.scheme")
