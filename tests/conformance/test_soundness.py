@@ -115,6 +115,24 @@ def test_met_on_timing_alone_is_never_wrong(b_text: str, s_text: str, calendar: 
     _check(b_text, s_text, calendar, 1, set(), (None, None), seed)
 
 
+@st.composite
+def moments(draw: st.DrawFn) -> str:
+    """A rule on 谈心 per student around events or at key moments: the event reaches and moment sets drawn every time."""
+    k = draw(st.integers(1, 2))
+    if draw(st.booleans()):
+        timing = draw(st.sampled_from(EVENTS)).format(n=draw(st.integers(0, 20)))
+    else:
+        alts = draw(st.lists(st.sampled_from(EVENTS + WINDOWS[1:]), min_size=1, max_size=3, unique=True))
+        timing = "per term " + " or ".join(a.format(n=draw(st.integers(1, 30))) for a in alts)
+    return f"require 谈心 at least {k} {timing}"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(b_text=moments(), s_text=moments(), calendar=calendars(), seed=st.integers(0, 2**32 - 1))
+def test_met_on_events_and_key_moments_is_never_wrong(b_text: str, s_text: str, calendar: Calendar, seed: int) -> None:
+    _check(b_text, s_text, calendar, 1, set(), (None, None), seed)
+
+
 def _check(b_text: str, s_text: str, calendar: Calendar, grade: int, tags: set[str], mentored: tuple[int | None, int | None] | None,
            seed: int) -> None:  # fmt: skip
     try:
