@@ -337,7 +337,8 @@ def _expected_here(tok: Token, expected: set[str], at_eol: bool, diag: Diag) -> 
 # Words people write for a keyword (a typo or a synonym): suggest the keyword.
 SYNONYMS: dict[str, str] = {
     "不少于": "至少", "最少": "至少", "至小": "至少", "不超过": "至多", "最多": "至多", "其他": "其余", "其它": "其余",
-    "分种": "分钟", "日": "天", "学其": "学期", "每学其": "学期", "semester": "term", "year": "school_year",
+    "分种": "分钟", "日": "天", "学其": "学期", "每学其": "学期", "星期": "周", "每星期": "周", "礼拜": "周", "每礼拜": "周",
+    "semester": "term", "year": "school_year",
     "atleast": "least", "atmost": "most", "begin": "start", "beginning": "start", "else": "otherwise",
     "minute": "minutes", "mins": "minutes", "weekly": "week", "monthly": "month", "during": "within",
 }  # fmt: skip

@@ -153,6 +153,8 @@ NEW_USER = [
     ("require 谈心 between 4-8 per term", "between-and", 4, 21, "between 4 and 8"),
     ("配比 学生 每 导师 至多 15 人", "ratio-unit", 4, 18, "remove '人'"),
     ("要求 谈心 至少 1 次 每学其", "unknown-keyword", 4, 14, "did you mean '每 学期'"),
+    ("要求 谈心 至少 1 次 每 2 星期", "unknown-keyword", 4, 18, "did you mean '周'"),  # 星期 and 礼拜 are 周
+    ("要求 谈心 至少 1 次 每礼拜", "unknown-keyword", 4, 14, "did you mean '每 周'"),
     ("score s { item a: manual\n total = 上限(合计 * 0.5, 2.5) }", "cap-call", 5, 10, "write 最小(a, b)"),
     ("配比 15:1", "ratio-reversed", 4, 4, "write 1:15"),
     ("配比 1:20~15", "min-above-max", 4, 4, "write 1:15~20"),
