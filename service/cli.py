@@ -172,11 +172,7 @@ def school_add(db_: str | None, name: str, district_name: str | None, calendar_p
         if district_name:
             district = session.scalar(select(m.District).where(m.District.name == district_name)) or m.District(name=district_name)
             if baseline:
-                from rules_dsl.baselines import find_baseline, shipped_baselines
-
-                if find_baseline(baseline, "") is None:
-                    raise click.UsageError(f"no shipped baseline named {baseline!r}: {', '.join(shipped_baselines())}")
-                district.baseline = baseline
+                district.baseline = _shipped_baseline(baseline)
             session.add(district)
             session.flush()
         school = m.School(name=name, district_id=district.id if district else None, timezone=timezone, school_year=calendar.school_year)
@@ -189,6 +185,15 @@ def school_add(db_: str | None, name: str, district_name: str | None, calendar_p
         click.echo(f"school {school.id}: {name} ({len(calendar.terms)} terms, {len(calendar.events)} events)")
 
 
+def _shipped_baseline(name: str) -> str:
+    """The name, if a shipped baseline has it; else a usage error listing those that do."""
+    from rules_dsl.baselines import find_baseline, shipped_baselines
+
+    if find_baseline(name, "") is None:
+        raise click.UsageError(f"no shipped baseline named {name!r}: {', '.join(shipped_baselines())}")
+    return name
+
+
 @school_group.command("baseline")
 @db_option
 @click.option("--district", "district_name", required=True, help="The district's name.")
@@ -198,12 +203,10 @@ def school_baseline(db_: str | None, district_name: str, baseline: str | None) -
     proves every school's scheme against it. 设定区基线；不给名称则清除。"""
     from sqlalchemy import select
 
-    from rules_dsl.baselines import find_baseline, shipped_baselines
-
     from . import models as m
 
-    if baseline and find_baseline(baseline, "") is None:
-        raise click.UsageError(f"no shipped baseline named {baseline!r}: {', '.join(shipped_baselines())}")
+    if baseline:
+        _shipped_baseline(baseline)
     with _session(db_) as session:
         district = session.scalar(select(m.District).where(m.District.name == district_name))
         if district is None:
