@@ -15,7 +15,7 @@ from typing import Any
 from engine.model.scheme import compile_scheme
 from engine.report.render import bound_text, moment_alternatives, rule_text
 
-from .prove import IR
+from .prove import IR, STATUS_ZH
 
 TERM_DAYS = 140  # the nominal term: 20 weeks
 PER_TERM = {"term": 1.0, "school_year": 0.5, "month": TERM_DAYS / 30.4375, "half_month": 2 * TERM_DAYS / 30.4375, "week": 20.0}
@@ -144,7 +144,6 @@ def to_table(titles: Sequence[str], table: Sequence[Row], lang: str = "zh") -> s
 
 
 KIND_ZH = {"action": "动作", "ratio": "配比", "score": "评分", "verdict": "基线对照"}
-STATUS_ZH = {"met": "满足", "not met": "不满足", "cannot prove": "无法证明"}
 
 
 def to_csv(titles: Sequence[str], table: Sequence[Row], lang: str = "zh", verdicts: Sequence[tuple[str, Any]] = ()) -> str:

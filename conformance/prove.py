@@ -18,6 +18,7 @@ from typing import Any
 IR = Mapping[str, Any]
 
 MET, NOT_MET, CANNOT = "met", "not met", "cannot prove"
+STATUS_ZH = {MET: "满足", NOT_MET: "不满足", CANNOT: "无法证明"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Verdict:
     counterexample: Mapping[str, Any] | None = field(default=None, compare=False)
     title_en: str = ""  # what the baseline rule or ratio asks, in words: its label, or the ratio said out
     title_zh: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"baseline_rule": self.baseline_rule, "title": self.title_en, "title_zh": self.title_zh, "status": self.status,
+                "by": list(self.by), "reason": self.reason_en, "reason_zh": self.reason_zh, "counterexample": self.counterexample}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from rules_dsl.compiler import compile_program
 from rules_dsl.errors import SchemeError
 from rules_dsl.program import load_program
 
-from .dsl_commands import _conformance, _expand, _lang, _print_diagnostics, _print_verdicts, _verdict_json, lang_option
+from .dsl_commands import _conformance, _expand, _lang, _print_diagnostics, _print_verdicts, lang_option
 
 
 def _compile(path: str) -> dict[str, Any]:
@@ -40,7 +40,7 @@ def compare(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
     table = rows(shown, lang)
     verdicts = [_conformance(s, base) for s in schemes] if base else []
     if fmt == "json":
-        doc: dict[str, Any] = {"schemes": [{"title": s["title"], "file": p} | ({"conformance": [_verdict_json(v) for v in vs]} if base else {})
+        doc: dict[str, Any] = {"schemes": [{"title": s["title"], "file": p} | ({"conformance": [v.to_json() for v in vs]} if base else {})
                                            for s, p, vs in zip(schemes, paths, verdicts or [[]] * len(schemes), strict=True)],
                                "table": to_json(([baseline] if baseline and base else []) + paths, shown, table)}  # fmt: skip
         if base is not None:

@@ -78,7 +78,7 @@ def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
         failed |= base is not None and any(v.status == "not met" for v in verdicts)  # a claim not met is a warning, --baseline fails
         if fmt == "json":
             results.append({"file": file, "ok": not errors, "diagnostics": [d.to_json() for d in diags]}
-                           | ({"conformance": [_verdict_json(v) for v in verdicts]} if against is not None else {}))  # fmt: skip
+                           | ({"conformance": [v.to_json() for v in verdicts]} if against is not None else {}))  # fmt: skip
             continue
         _print_diagnostics(diags)
         if ir is not None:
@@ -131,9 +131,6 @@ def _conformance(school: dict[str, Any], base: dict[str, Any]) -> list[Any]:
     return with_counterexamples(school, base, conformance(school, base))
 
 
-STATUS_ZH = {"met": "满足", "not met": "不满足", "cannot prove": "无法证明"}
-
-
 def _print_looser(ir: dict[str, Any], against: dict[str, Any] | None, file: str) -> None:
     """Warn of an own rule looser than a baseline rule on the same action and timing: one it extends (inherited rules
     come from another file) or the one it claims to conform to."""
@@ -151,6 +148,8 @@ def _print_looser(ir: dict[str, Any], against: dict[str, Any] | None, file: str)
 
 def _print_verdicts(verdicts: list[Any], summary: bool = True) -> None:
     """Each verdict on a line, after a count of each status (unless the caller has already said how many were proved)."""
+    from conformance.prove import STATUS_ZH
+
     zh = _lang() == "zh"
     counts = {s: sum(v.status == s for v in verdicts) for s in ("met", "not met", "cannot prove")}
     if not verdicts or not summary:
@@ -164,11 +163,6 @@ def _print_verdicts(verdicts: list[Any], summary: bool = True) -> None:
         title = v.title_zh if zh else v.title_en
         head = v.baseline_rule if title in ("", v.baseline_rule) else f"{v.baseline_rule} · {title}"
         click.echo(f"  [{head}] {status}：{v.reason_zh}" if zh else f"  [{head}] {status}: {v.reason_en}")
-
-
-def _verdict_json(v: Any) -> dict[str, Any]:
-    return {"baseline_rule": v.baseline_rule, "title": v.title_en, "title_zh": v.title_zh, "status": v.status, "by": list(v.by),
-            "reason": v.reason_en, "reason_zh": v.reason_zh, "counterexample": v.counterexample}  # fmt: skip
 
 
 @click.command()

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from conformance.compare import rows
-from conformance.prove import conformance
+from conformance.prove import STATUS_ZH, conformance
 from conformance.witness import with_counterexamples
 from rules_dsl.baselines import find_baseline
 from rules_dsl.compiler import compile_file
@@ -55,8 +55,8 @@ def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None)
             base = compile_file(path)
             found = with_counterexamples(scheme_ir, base, conformance(scheme_ir, base))
             ev.memo[key] = {"baseline": base["title"], "found": True,
-                            "verdicts": [{"baseline_rule": v.baseline_rule, "title": v.title_en, "title_zh": v.title_zh, "status": v.status,
-                                          "by": list(v.by), "reason": v.reason_en, "reason_zh": v.reason_zh} for v in found]}  # fmt: skip
+                            # the counterexample's data stays out: its words are in the reason
+                            "verdicts": [{k: x for k, x in v.to_json().items() if k != "counterexample"} for v in found]}  # fmt: skip
     return ev.memo[key]  # type: ignore[no-any-return]
 
 
@@ -111,7 +111,7 @@ def page() -> Any:
     across = json.dumps({"kind": "bar", "percent": True, "categories": [row["action"] for row in view["by_action"]],
                          "series": [{"name": name, "data": [row["schools"][i]["percent"] for row in view["by_action"]]}
                                     for i, name in enumerate(names)]}, ensure_ascii=False)  # fmt: skip
-    return render_template("district.html", view=view, charts=charts, across=across)
+    return render_template("district.html", view=view, charts=charts, across=across, status_zh=STATUS_ZH)
 
 
 @bp.route("/api/district")
