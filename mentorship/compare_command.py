@@ -9,19 +9,8 @@ from typing import Any
 import click
 
 from conformance.compare import rows, to_csv, to_json, to_table
-from rules_dsl.compiler import compile_program
-from rules_dsl.errors import SchemeError
-from rules_dsl.program import load_program
 
-from .dsl_commands import _conformance, _expand, _lang, _print_diagnostics, _print_verdicts, lang_option
-
-
-def _compile(path: str) -> dict[str, Any]:
-    try:
-        return compile_program(load_program(path))
-    except SchemeError as e:
-        _print_diagnostics(e.diagnostics)
-        sys.exit(1)
+from .dsl_commands import _baseline, _compiled, _conformance, _expand, _lang, _print_verdicts, lang_option
 
 
 @click.command()
@@ -33,8 +22,8 @@ def compare(files: tuple[str, ...], baseline: str | None, fmt: str) -> None:
     """Schemes side by side: per action each one's requirements and a per-term figure, then ratios and scores."""
     lang = _lang()
     paths = _expand(files)
-    schemes = [_compile(p) for p in paths]
-    base = _compile(baseline) if baseline else None
+    schemes = [_compiled(p) for p in paths]
+    base = _baseline(baseline) if baseline else None
     shown = ([base] if base else []) + schemes
     titles = [s["title"] for s in shown]
     table = rows(shown, lang)

@@ -57,7 +57,11 @@ def _print_diagnostics(diags: list[Diagnostic]) -> None:
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one object per file with its diagnostics, on stdout.")  # fmt: skip
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Prove each file meets this baseline, rule by rule (SPEC §5); exit 1 if a rule is not met.")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Prove each file meets this baseline, rule by rule (SPEC §5); exit 1 if a rule is not met.",
+)
 def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
     """Check scheme files (folders: every *.scheme in them). Exit 1 on any error."""
     failed = False
@@ -101,14 +105,25 @@ def check(files: tuple[str, ...], fmt: str, baseline: str | None) -> None:
     sys.exit(1 if failed else 0)
 
 
-def _baseline(path: str) -> dict[str, Any]:
+def _compiled(path: str) -> dict[str, Any]:
+    """The file's IR; on an error, its diagnostics printed and exit 1."""
     try:
-        ir = compile_program(load_program(path))
+        return compile_program(load_program(path))
     except SchemeError as e:
         _print_diagnostics(e.diagnostics)
         sys.exit(1)
+
+
+def _baseline(path: str) -> dict[str, Any]:
+    """The baseline's IR; a file that is not a baseline is said and exit 1."""
+    ir = _compiled(path)
     if ir["kind"] != "baseline":
-        click.echo(f"{path}: 不是基线（文件应以“基线”开头）" if _lang() == "zh" else f"{path}: not a baseline (the file must start with 'baseline')", err=True)
+        click.echo(
+            f"{path}: 不是基线（文件应以“基线”开头）"
+            if _lang() == "zh"
+            else f"{path}: not a baseline (the file must start with 'baseline')",
+            err=True,
+        )
         sys.exit(1)
     return ir
 

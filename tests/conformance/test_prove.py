@@ -203,6 +203,19 @@ def test_compare_puts_schemes_side_by_side_with_a_per_term_figure() -> None:
     assert talk["schemes"][2]["per_term"] == 4.6
 
 
+def test_compare_refuses_a_baseline_that_is_a_school_scheme() -> None:
+    """`compare --baseline` takes a baseline, as `check --baseline` does: a school's scheme there is said, exit 1."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    root = Path(__file__).parents[2] / "schemes/schools"
+    result = CliRunner().invoke(cli, ["--lang", "en", "compare", "--baseline", str(root / "gezhi.scheme"), str(root / "gu_yi.scheme")])
+    assert result.exit_code == 1 and "not a baseline" in result.output
+
+
 def test_compare_says_each_rules_moments_and_condition_and_lists_an_action_once() -> None:
     """方案2 writes three rules on 家访: one row holds them all; its 城区 visit says whom it is for, its key-moment talk
     which moments."""
