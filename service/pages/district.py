@@ -40,19 +40,25 @@ def shown(done: int, begun: int) -> dict[str, Any]:
     return {"begun": begun, "percent": round(100.0 * done / begun, 1), "suppressed": False}
 
 
-def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None) -> dict[str, Any] | None:
+def _baseline(name: str | None) -> dict[str, Any] | None:
+    """A shipped baseline by name, compiled; None when there is no such baseline."""
+    path = find_baseline(name, "") if name else None
+    return compile_file(path) if path is not None else None
+
+
+def _verdicts(ev: Any, scheme_ir: dict[str, Any], district: m.District | None, district_base: dict[str, Any] | None) -> dict[str, Any] | None:
     """The scheme proved against the district's baseline, else against the one its `conforms to` names (memoised with
     the evaluation)."""
-    claim = district_baseline or scheme_ir.get("conforms_to")
+    published = district.baseline if district is not None else None
+    claim = published or scheme_ir.get("conforms_to")
     if not claim:
         return None
     key = ("conformance", claim)
     if key not in ev.memo:
-        path = find_baseline(claim, "")
-        if path is None:
+        base = district_base if claim == published else _baseline(claim)
+        if base is None:
             ev.memo[key] = {"baseline": claim, "found": False, "verdicts": []}
         else:
-            base = compile_file(path)
             found = with_counterexamples(scheme_ir, base, conformance(scheme_ir, base))
             ev.memo[key] = {"baseline": base["title"], "found": True,
                             # the counterexample's data stays out: its words are in the reason
@@ -63,6 +69,7 @@ def _verdicts(ev: Any, scheme_ir: dict[str, Any], district_baseline: str | None)
 def district_view() -> dict[str, Any]:
     """Every school of the signed-in district user's district, aggregated."""
     district = g.db.get(m.District, current_user.user.district_id)
+    district_base = _baseline(district.baseline) if district is not None else None  # compiled once, for the verdicts and the table
     schools = g.db.scalars(select(m.School).where(m.School.district_id == district.id).order_by(m.School.id)).all() if district else []
     out = []
     schemes: list[tuple[str, dict[str, Any]]] = []
@@ -79,20 +86,19 @@ def district_view() -> dict[str, Any]:
             actions.setdefault(action, {})[sch.id] = shown(done, begun)
         out.append({
             "id": sch.id, "name": sch.name, "scheme": {"title": ir["title"], "conforms_to": ir.get("conforms_to")},
-            "conformance": _verdicts(ev, ir, district.baseline if district else None),
+            "conformance": _verdicts(ev, ir, district, district_base),
             "duties": [{"duty": label, **shown(done, begun)} for label, done, _late, begun in c.by_rule],
         })  # fmt: skip
     side_by_side = [{"action": a, "schools": [{"id": s["id"], **cells.get(s["id"], {"begun": None, "percent": None, "suppressed": False})}
                                               for s in out]} for a, cells in actions.items()]  # fmt: skip
     return {"district": district.name if district else None, "schools": out, "by_action": side_by_side, "smallest": SMALLEST,
-            "schemes": _schemes_side_by_side(district, schemes)}  # fmt: skip
+            "schemes": _schemes_side_by_side(district_base, schemes)}  # fmt: skip
 
 
-def _schemes_side_by_side(district: m.District | None, schemes: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+def _schemes_side_by_side(district_base: dict[str, Any] | None, schemes: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """The schemes' requirements per action, ratio and score (conformance/compare.py), the district's baseline first:
     scheme text only, no data."""
-    path = find_baseline(district.baseline, "") if district is not None and district.baseline else None
-    columns = ([(t("区基线", "district baseline"), compile_file(path))] if path is not None else []) + schemes  # the baseline first
+    columns = ([(t("区基线", "district baseline"), district_base)] if district_base is not None else []) + schemes
     if not columns:
         return {"columns": [], "rows": []}
     table = rows([ir for _, ir in columns], current_lang())
