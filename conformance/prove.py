@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from engine.model.scheme import window_clause
+from engine.report.render import clause_text
+
 IR = Mapping[str, Any]
 
 MET, NOT_MET, CANNOT = "met", "not met", "cannot prove"
@@ -421,28 +424,13 @@ def _at(pair: tuple[Point, Point], length: int) -> bool:
 
 
 def window_words(rule: IR, lang: str) -> str:
-    """A per-term rule's window as written: '期末前 21 天内', 'from 30 days before term start to term end', '整个学期'."""
-    zh = lang == "zh"
+    """A per-term rule's window as the language writes it (the report's words): '期末前 21 天内', '整个学期'."""
     w = rule.get("window")
     if w is None:
-        return "整个学期" if zh else "the whole term"
-    if w["kind"] == "first_days":
-        return f"开学后 {w['days']} 天内" if zh else f"within first {w['days']} days of term"
-    if w["kind"] == "last_days":
-        return f"期末前 {w['days']} 天内" if zh else f"within last {w['days']} days of term"
-    if w["kind"] != "range":
-        return f"截止 {w.get('month', 0):02d}-{w.get('day', 0):02d}" if zh else f"by {w.get('month', 0):02d}-{w.get('day', 0):02d}"
-
-    def anchor(a: IR) -> str:
-        point = ("开学" if a["anchor"] == "term_start" else "期末") if zh else a["anchor"].replace("_", " ")
-        n = a["offset_days"]
-        if n == 0:
-            return point
-        if zh:
-            return f"{point}{'前' if n < 0 else '后'} {abs(n)} 天"
-        return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'before' if n < 0 else 'after'} {point}"
-
-    return f"从{anchor(w['start'])}到{anchor(w['end'])}" if zh else f"from {anchor(w['start'])} to {anchor(w['end'])}"
+        return "整个学期" if lang == "zh" else "the whole term"
+    clause = window_clause(w)
+    assert clause is not None
+    return clause_text(clause, lang == "zh")
 
 
 def _term_window_in_year(s_win: tuple[Point, Point]) -> tuple[Step, int]:

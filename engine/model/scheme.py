@@ -300,7 +300,7 @@ def _rule(r: Mapping[str, Any]) -> Rule:
     if moments is not None and (event is not None or r.get("window") is not None or period != Period("term")):
         raise SchemeIRError(f"rule {r['id']}: a key-moment rule is per term, with no event or window of its own")
     return Rule(r["id"], r.get("name"), r.get("label"), r["action"], int(r["min"]), None if r.get("max") is None else int(r["max"]),
-                period, event, r["scope"], _window(r.get("window")), cond(r.get("where")), _source(r), moments)  # fmt: skip
+                period, event, r["scope"], window_clause(r.get("window")), cond(r.get("where")), _source(r), moments)  # fmt: skip
 
 
 def _event(e: Mapping[str, Any]) -> EventSpec:
@@ -310,13 +310,13 @@ def _event(e: Mapping[str, Any]) -> EventSpec:
 def _moment(m: Mapping[str, Any]) -> Moment:
     if m.get("event") is not None:
         return _event(m["event"])
-    window = _window(m.get("window"))
+    window = window_clause(m.get("window"))
     if window is None:
         raise SchemeIRError("a key moment is an event window or a window clause")
     return window
 
 
-def _window(w: Mapping[str, Any] | None) -> WindowClause | None:
+def window_clause(w: Mapping[str, Any] | None) -> WindowClause | None:
     if w is None:
         return None
     kind = w["kind"]

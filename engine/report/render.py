@@ -66,13 +66,14 @@ def rule_text(rule: Rule, lang: str) -> str:
             period = f"每 {p.n} 天" if zh else f"per {p.n} days"
         text = f"{rule.action} {period}"
         if rule.window is not None:
-            text += " " + _clause_text(rule.window, zh)
+            text += " " + clause_text(rule.window, zh)
     if rule.scope != "student":
         text += f" 每{SCOPE_ZH[rule.scope]}" if zh else f" per {rule.scope}"
     return text
 
 
-def _clause_text(w: WindowClause, zh: bool) -> str:
+def clause_text(w: WindowClause, zh: bool) -> str:
+    """A window clause as the language writes it: '期末前 21 天内', 'from 30 days before term start to term end'."""
     if isinstance(w, FirstDays):  # the language's own Chinese order: 学期后 N 天 would read as "after the term"
         return f"开学后 {w.days} 天内" if zh else f"within first {w.days} days of term"
     if isinstance(w, LastDays):
@@ -91,7 +92,7 @@ def moment_alternatives(rule: Rule, lang: str) -> str:
         if isinstance(m, EventSpec):
             parts.append(f"事件“{m.kind}”{DIRECTION_ZH[m.direction]} {m.days} 天内" if zh else f"within {m.days} days {m.direction} {m.kind}")
         else:
-            parts.append(_clause_text(m, zh))
+            parts.append(clause_text(m, zh))
     return "或".join(parts) if zh else " or ".join(parts)
 
 
@@ -106,7 +107,7 @@ def moments_text(d: Duty, report: Report, lang: str) -> str:
     parts = []
     for m in rule.moments:
         if not isinstance(m, EventSpec):
-            parts.append(_clause_text(m, zh))
+            parts.append(clause_text(m, zh))
             continue
         days = sorted({e.date for e in b.calendar.events if e.kind == m.kind and term.start <= e.date <= term.end
                        and (e.grades is None or grade in e.grades)}
@@ -128,7 +129,7 @@ def _anchor(a: Anchor, zh: bool) -> str:
     n = abs(a.offset_days)
     if zh:
         return f"{point}{'前' if a.offset_days < 0 else '后'} {n} 天"
-    return f"{n} days {'before' if a.offset_days < 0 else 'after'} {point}"
+    return f"{n} day{'s' if n != 1 else ''} {'before' if a.offset_days < 0 else 'after'} {point}"
 
 
 class _Subjects(dict[str, str]):
