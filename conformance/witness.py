@@ -152,21 +152,25 @@ def _school(who: Mapping[str, Any], kinds: list[str], activities: list[Activity]
     return bundle_from_rows(calendar, mentors, [student], assignments, activities, [], [])
 
 
-def _ratios_kept(scheme: IR, bundle: Any) -> bool:
-    """The student's own hard ratios of the scheme (mentors per student) hold on the as-of date. A mentor's ratios are
-    left aside: they count the mentor's other students, whom a one-student counterexample does not show."""
-    return all(
-        r["ok"] for r in evaluate(scheme, bundle, YEAR_END, TERMS[1].id).to_json()["ratios"] if r["subject"] == "S1" and not r["advisory"]
-    )
+def _ratios_kept(reports: list[dict[str, Any]]) -> bool:
+    """The student's own hard ratios of the scheme (mentors per student) hold on the as-of date (every term's report
+    has the same ratios: they are of that day). A mentor's ratios are left aside: they count the mentor's other
+    students, whom a one-student counterexample does not show."""
+    return all(r["ok"] for r in reports[-1]["ratios"] if r["subject"] == "S1" and not r["advisory"])
 
 
 def _reports(scheme: IR, bundle: Any) -> list[Report]:
     return [evaluate(scheme, bundle, YEAR_END, t.id) for t in TERMS]
 
 
+def _unmet_in(reports: list[dict[str, Any]], rule: str | None = None) -> list[dict[str, Any]]:
+    return [
+        d for r in reports for d in r["duties"] if (rule is None or d["rule"] == rule) and d["status"] in ("overdue", "open", "exceeded")
+    ]
+
+
 def _unmet(scheme: IR, bundle: Any, rule: str | None = None) -> list[dict[str, Any]]:
-    return [d for r in _reports(scheme, bundle) for d in r.to_json()["duties"]
-            if (rule is None or d["rule"] == rule) and d["status"] in ("overdue", "open", "exceeded")]  # fmt: skip
+    return _unmet_in([r.to_json() for r in _reports(scheme, bundle)], rule)
 
 
 def _windows(scheme: IR, bundle: Any, rule: str) -> list[tuple[dt.date, dt.date]]:
@@ -250,7 +254,10 @@ def find(school: IR, base: IR, b_rule: IR) -> Witness | None:
             log = _over(school, base, b_rule, who, kinds, log)
         world = _school(who, kinds, log)
         broken = _unmet(base, world, b_rule["id"])
-        if broken and not _unmet(school, world) and _ratios_kept(school, world):
+        if not broken:
+            continue
+        school_reports = [r.to_json() for r in _reports(school, world)]  # the school's duties and its ratios, evaluated once
+        if not _unmet_in(school_reports) and _ratios_kept(school_reports):
             return Witness(who, tuple(log), broken[0], who if grades_matter else {**who, "grade": 0}, tags, frozenset(theirs))
     return None
 
