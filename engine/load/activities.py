@@ -44,16 +44,21 @@ class Checked:
 
 def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
     """Each column checked whole and turned into codes. The columns are independent, and Arrow and numpy
-    let go of the interpreter while they work, so two threads share them (the student ids, the biggest
-    job, in parts)."""
+    let go of the interpreter while they work, so two threads share them: the student ids, the biggest
+    job, are probed in two halves first, then split and placed on this thread while the pool does the rest."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        students_job = pool.submit(_student_lists, table, refs.students)
+        probes = []
+        if table.links is None:
+            cells, half = table.column("student_ids"), len(table) // 2
+            probes = [pool.submit(lookup_exact, cells.slice(a, b - a), dict(refs.students)) for a, b in ((0, half), (half, len(table)))]
         ids_job = pool.submit(_ids, table.column("id"))
         action_job = pool.submit(norm_codes, table.column("action"))
         day_job = pool.submit(days, table.column("date"))
         mentor_job = pool.submit(lookup, table.column("mentor_id"), dict(refs.mentors))
         class_job = pool.submit(lookup, table.column("class"), {"": NO_CLASS, **classes}, -9)
         duration_job = pool.submit(numbers, table.column("duration_min"))
+        probed = np.concatenate([p.result() for p in probes]) if probes else None
+        stu_count, stu_flat, unknown = _student_lists(table, refs.students, probed)
         ids, flagged, first = ids_job.result()
         actions, action = action_job.result()
         if "" in actions:
@@ -66,7 +71,6 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         flagged |= klass == -9
         duration = duration_job.result()
         flagged |= (duration < 0) | np.isneginf(duration)
-        stu_count, stu_flat, unknown = students_job.result()
     flagged[unknown] = True
     # the columns take their final types here, before the sort gathers them
     return Checked(ids, actions, action, day.astype(np.int32, copy=False), mentor.astype(np.int32, copy=False),
@@ -116,12 +120,12 @@ def _in_order_but_a_few(ids: pa.Array, blank: np.ndarray) -> bool:
     return not (len(sorted_rest) and (sorted_rest[at] == suspects).any())
 
 
-def _student_lists(table: RawTable, students: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _student_lists(table: RawTable, students: Mapping[str, int], probed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's distinct students as CSR (count per row, codes row after row), and the rows naming an unknown student.
 
-    Most cells name one known student as the roster writes it: one probe each, and they are placed
-    directly. Only the other cells (several students, a blank, a full-width or unknown id) are split,
-    looked up one by one and sorted."""
+    Most cells name one known student as the roster writes it: one probe each (`probed`: each cell's
+    lookup_exact, when the caller has made it), and they are placed directly. Only the other cells
+    (several students, a blank, a full-width or unknown id) are split, looked up one by one and sorted."""
     n = len(table)
     index = {"": BLANK, **students}
     if table.links is not None:
@@ -130,7 +134,7 @@ def _student_lists(table: RawTable, students: Mapping[str, int]) -> tuple[np.nda
         rows, stu = _distinct_pairs(table.links[0][named], codes_[named].astype(np.int32))
         return np.bincount(rows, minlength=n).astype(np.int64), stu, table.links[0][codes_ == -1]
     cells = table.column("student_ids")
-    first = lookup_exact(cells, dict(students))
+    first = lookup_exact(cells, dict(students)) if probed is None else probed
     single = first >= 0
     counts = single.astype(np.int64)
     rest = np.flatnonzero(~single)
@@ -163,17 +167,7 @@ def _distinct_pairs(rows: np.ndarray, stu: np.ndarray) -> tuple[np.ndarray, np.n
     named twice in a cell counts once."""
     if len(rows) < 2:
         return rows, stu
-    down = np.flatnonzero(rows[1:] < rows[:-1])
-    if len(down) == 1:  # split cells: those naming one student, then the items of the others, each run in row order
-        cut = int(down[0]) + 1
-        order = np.empty(len(rows), np.int64)
-        later = np.searchsorted(rows[:cut], rows[cut:], "right") + np.arange(len(rows) - cut)  # each of the second run's places
-        taken = np.zeros(len(rows), dtype=bool)
-        taken[later] = True
-        order[later] = np.arange(cut, len(rows))
-        order[~taken] = np.arange(cut)
-        rows, stu = rows[order], stu[order]
-    elif len(down):  # a database's link table, in any order
+    if (rows[1:] < rows[:-1]).any():  # a database's link table, in any order (split cells come in row order)
         order = np.argsort(rows, kind="stable")
         rows, stu = rows[order], stu[order]
     same_row = rows[1:] == rows[:-1]
@@ -241,20 +235,16 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
         remap[c.actions.index(name)] = new
     action = remap[kept_action]
     day = c.day if keep is None else c.day[keep]
-    if len(day) < 2 or bool((day[1:] >= day[:-1]).all()):
-        order = np.argsort(action, kind="stable")  # logs are usually in date order: a radix sort on int16
-    else:
-        base = int(day.min())
-        order = np.argsort(action.astype(np.int64) * (int(day.max()) - base + 2) + (day - base), kind="stable")
+    key = _sort_key(action, day)
+    order = np.argsort(key, kind="stable")
     rows = order if keep is None else keep[order]
-    # students: each kept row's run of the CSR, in the new row order
-    counts = c.stu_count
-    ptr = np.zeros(len(counts) + 1, np.int64)
-    np.cumsum(counts, out=ptr[1:])
-    s_counts = counts[rows]
+    # students: each row's run of the CSR, in the new row order. A stable sort of the students by their row's key puts
+    # them row after row in that order (a row's students stay together and in their order): no index of every entry.
+    counts = c.stu_count if keep is None else c.stu_count[keep]
+    stu = c.stu_flat if keep is None else c.stu_flat[np.repeat(~c.flagged, c.stu_count)]
+    stu = stu[np.argsort(np.repeat(key, counts), kind="stable")]
     s_ptr = np.zeros(len(rows) + 1, np.int64)
-    np.cumsum(s_counts, out=s_ptr[1:])
-    gather = np.repeat(ptr[:-1][rows] - s_ptr[:-1], s_counts) + np.arange(int(s_ptr[-1]), dtype=np.int64)
+    np.cumsum(counts[order], out=s_ptr[1:])
     action_sorted = action[order]
     return Activities(
         ids=fixed_width(c.ids)[rows],
@@ -265,10 +255,23 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
         klass=c.klass[rows],
         duration=c.duration[rows],
         stu_ptr=s_ptr,
-        stu=c.stu_flat[gather],
-        line=lines[rows].astype(np.int32),
+        stu=stu,
+        line=lines.astype(np.int32)[rows],
         action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1), "left").astype(np.int64),
     )
+
+
+def _sort_key(action: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """A key whose stable order is (action, day, order read): the action alone when the log is in date order, as logs
+    usually are; else action and day together, in 16 bits when they fit (numpy sorts those by radix, in one pass)."""
+    if len(day) < 2 or bool((day[1:] >= day[:-1]).all()):
+        return action
+    base, span = int(day.min()), int(day.max()) - int(day.min()) + 1
+    wide = np.int16 if (int(action.max()) + 1) * span <= np.iinfo(np.int16).max else np.int64
+    key: np.ndarray = action.astype(wide)
+    np.multiply(key, span, out=key)
+    np.add(key, day - base, out=key, casting="same_kind")
+    return key
 
 
 def fixed_width(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -289,8 +292,8 @@ def _fixed_width(arr: pa.Array) -> np.ndarray:
     data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     lengths = np.diff(offsets)
     width = max(int(lengths.max()), 1)
-    if int(lengths.min()) == width:
-        return data[offsets[0] : offsets[-1]].copy().view(f"S{width}")
+    if int(lengths.min()) == width:  # every id as long: a view of Arrow's buffer (callers gather from it)
+        return data[offsets[0] : offsets[-1]].view(f"S{width}")
     out = np.zeros((n, width), np.uint8)
     common = int(np.bincount(lengths).argmax())
     odd = np.flatnonzero(lengths != common)

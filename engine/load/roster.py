@@ -19,7 +19,7 @@ from ..model.calendar import Calendar
 from ..model.roster import Assignment, Mentor, Rating, Student, StudentEvent
 from ..suggest import suggest
 from .table import RawTable
-from .text import in_range, norm, normalised, parse_date, split_list
+from .text import in_range, norm, normalised, parse_date, split_list, text_of
 
 DATE_HINT_EN = "write YYYY-MM-DD (or YYYY/M/D, or 2025年9月1日), e.g. 2025-09-01"
 DATE_HINT_ZH = "请写成 YYYY-MM-DD（或 YYYY/M/D、2025年9月1日），例如 2025-09-01"
@@ -30,6 +30,7 @@ def cells(table: RawTable) -> dict[str, list[object]]:
     """Every column as Python values; names, classes, tags, kinds normalised (NFKC, trimmed), other text trimmed."""
     out: dict[str, list[object]] = {}
     for name, col in table.columns.items():
+        col = text_of(col)  # a column read as a dictionary is text all the same
         if name in NAMED:
             out[name] = normalised(col).to_pylist()
         elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):

@@ -16,29 +16,33 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
-SEPARATORS = (";", "；", "、", "，", ",", "\n")  # a line break: Alt+Enter in an Excel cell
-LIST_SEPARATORS = "[;；、，,\n]"
+LIST_SEPARATORS = "[;；、，,\n]"  # a line break: Alt+Enter in an Excel cell
 _DATE = re.compile(r"^(\d{4})\s*(?:([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
                    r"(?:(?:[ T]|\s+)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")  # fmt: skip
 NO_DAY = np.iinfo(np.int32).min
 
 
 def normalised(arr: pa.Array) -> pa.Array:
-    """Trimmed, and NFKC where any value is not ASCII (ASCII text is its own NFKC)."""
+    """Trimmed and NFKC: only the cells that can change (one not ASCII, or with a blank or control character first or
+    last) are normalised, and put back in one copy; ASCII text is its own NFKC."""
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
     arr = pc.fill_null(arr, "")
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    data = arr.buffers()[2]
+    _, offsets_buf, data = arr.buffers()
     raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
-    if not _any_blank_or_wide(raw):  # printable ASCII without a blank: already normal (no copy of every cell)
+    if not len(arr) or not _any_blank_or_wide(raw):  # printable ASCII without a blank: already normal (no copy of every cell)
         return arr
-    ascii_ = pc.string_is_ascii(arr)
-    if len(arr) and not pc.all(ascii_).as_py():  # NFKC on the few cells that are not ASCII
-        other = pc.invert(ascii_)
-        arr = pc.replace_with_mask(arr, other, pc.utf8_normalize(arr.filter(other), "NFKC"))
-    return pc.utf8_trim_whitespace(arr)
+    offsets = np.frombuffer(offsets_buf, np.int64 if pa.types.is_large_string(arr.type) else np.int32)[arr.offset : arr.offset + len(arr) + 1]
+    filled = np.greater(offsets[1:], offsets[:-1])
+    last = len(raw) - 1
+    edge = filled & ((raw[np.minimum(offsets[:-1], last)] <= 32) | (raw[np.maximum(offsets[1:] - 1, 0)] <= 32))
+    work = edge | ~np.asarray(pc.string_is_ascii(arr).to_numpy(zero_copy_only=False), dtype=bool)
+    if not work.any():
+        return arr
+    mask = pa.array(work)
+    return pc.replace_with_mask(arr, mask, pc.utf8_trim_whitespace(pc.utf8_normalize(arr.filter(mask), "NFKC")))
 
 
 def _any_blank_or_wide(raw: np.ndarray, step: int = 1 << 24) -> bool:
@@ -78,7 +82,7 @@ def days(arr: pa.Array) -> np.ndarray:
         lo, hi = dt.date(FIRST_YEAR, 1, 1).toordinal(), dt.date(LAST_YEAR, 12, 31).toordinal()
         out[(out < lo) | (out > hi)] = NO_DAY
         return out.astype(np.int32)
-    values, at = codes(pc.fill_null(arr, ""))
+    values, at = codes(arr)
     known = []
     for text in values:
         d = parse_date(text) if text else None
@@ -88,8 +92,15 @@ def days(arr: pa.Array) -> np.ndarray:
 
 
 def codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
-    """The distinct values and each cell's position among them (the chunks of a chunked array share one dictionary)."""
-    enc = pc.dictionary_encode(arr)
+    """The distinct values and each cell's position among them (the chunks of a chunked array share one dictionary); a
+    blank cell is "". A column read as a dictionary (the CSV reader's, for columns of few values) is not encoded again."""
+    if pa.types.is_dictionary(arr.type) and not arr.null_count:
+        unified = (arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])).unify_dictionaries()
+        if not unified.num_chunks:
+            return [], np.zeros(0, np.int32)
+        parts = [np.asarray(c.indices.to_numpy(zero_copy_only=False)) for c in unified.chunks]
+        return unified.chunk(0).dictionary.to_pylist(), np.concatenate(parts).astype(np.int32, copy=False)
+    enc = pc.dictionary_encode(pc.fill_null(text_of(arr), ""))
     if isinstance(enc, pa.ChunkedArray):
         if not enc.num_chunks:
             return [], np.zeros(0, np.int32)
@@ -99,10 +110,15 @@ def codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     return enc.dictionary.to_pylist(), np.asarray(enc.indices.to_numpy(zero_copy_only=False))
 
 
+def text_of(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """The cells as plain text (a dictionary-encoded column decoded)."""
+    return pc.cast(arr, pa.string()) if pa.types.is_dictionary(arr.type) else arr
+
+
 def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     """codes() of the normalised values, normalising each distinct value once: for columns of few
     values (actions, classes, mentor ids) far cheaper than normalising every cell."""
-    values, at = codes(pc.fill_null(arr, ""))
+    values, at = codes(arr)
     normal = [norm(v) for v in values]
     if normal == values:
         return values, at
@@ -113,6 +129,9 @@ def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
 
 def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
     """Each cell's value in `index` as it is written (one probe into a hash table of the keys), `missing` where absent (int32)."""
+    if pa.types.is_dictionary(arr.type):  # each distinct value looked up once
+        values, at = codes(arr)
+        return lookup_exact(pa.array(values, pa.string()), index, missing)[at]
     keys = pa.array(list(index), pa.string())
     codes_ = np.fromiter(index.values(), np.int32, len(index))
     found = pc.fill_null(pc.index_in(pc.fill_null(arr, ""), value_set=keys), -1)
@@ -127,38 +146,35 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
     """Each cell's normalised value in `index`, `missing` where absent.
 
     Most cells are written as the index has them: one probe each into a hash table of the index's
-    keys (Arrow's index_in). Only the others (a full-width or padded id, an unknown one, several in a
-    cell) are normalised, once per distinct value."""
+    keys (Arrow's index_in). The others (a full-width or padded id, an unknown one, several in a
+    cell) are normalised by Arrow and probed again; what still misses is normalised in Python, once
+    per distinct value (so the cells the explainer, which normalises in Python, calls unknown are
+    exactly these)."""
+    if pa.types.is_dictionary(arr.type):  # each distinct value looked up once
+        values, at = codes(arr)
+        return lookup(pa.array(values, pa.string()), index, missing)[at]
     out = lookup_exact(arr, index, missing)
     rest = np.flatnonzero(out == missing)
-    if len(rest):
-        values, where = norm_codes(arr.take(pa.array(rest)))
+    if not len(rest):
+        return out
+    cells = arr.take(pa.array(rest))
+    again = lookup_exact(normalised(cells), index, missing)
+    out[rest] = again
+    still = np.flatnonzero(again == missing)
+    if len(still):
+        values, where = norm_codes(cells.take(pa.array(still)))
         table = np.array([index.get(v, missing) for v in values], dtype=np.int32)
-        out[rest] = table[where]
+        out[rest[still]] = table[where]
     return out
 
 
-def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.ChunkedArray]:
-    """List cells (`S1;S2`, `S1、S2`) → the row of each item and the items, not yet normalised (blank items
-    included: they normalise to ""). The cells naming one value come first, then the items of the others:
-    rows are not in order."""
-    arr = pc.fill_null(arr, "")
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    data = arr.buffers()[2]
-    text = data.to_pybytes() if data is not None else b""  # a superset of the cells' text when the array is a slice
-    seps = [s for s in SEPARATORS if s.encode() in text]
-    if not seps:
-        return np.arange(len(arr), dtype=np.int64), pa.chunked_array([arr])
-    # only the cells holding a separator are split: most name one student
-    many = pc.match_substring_regex(arr, LIST_SEPARATORS) if len(seps) > 1 else pc.match_substring(arr, seps[0])
-    multi = arr.filter(many)
-    for s in seps[1:]:
-        multi = pc.replace_substring(multi, s, seps[0])
-    parts = pc.split_pattern(multi, seps[0])
-    many_np = np.asarray(many.to_numpy(zero_copy_only=False), dtype=bool)
-    rows = np.concatenate([np.flatnonzero(~many_np), np.flatnonzero(many_np)[pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)]])
-    return rows, pa.chunked_array([arr.filter(pc.invert(many)), pc.list_flatten(parts)], pa.string())
+def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """List cells (`S1;S2`, `S1、S2`) → the row of each item (in row order) and the items, not yet normalised (blank
+    items included: they normalise to "")."""
+    parts = pc.split_pattern_regex(pc.fill_null(arr, ""), LIST_SEPARATORS)
+    if isinstance(parts, pa.ChunkedArray):
+        parts = parts.combine_chunks()
+    return np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), dtype=np.int64), pc.list_flatten(parts)
 
 
 def split_list(text: str) -> tuple[str, ...]:
