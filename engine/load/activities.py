@@ -140,7 +140,7 @@ def _student_lists(table: RawTable, students: Mapping[str, int], probed: np.ndar
     rest = np.flatnonzero(~single)
     if not len(rest):
         return counts, first.astype(np.int32), rest
-    sub = cells.take(pa.array(rest))
+    sub = cells.filter(pa.array(~single))  # (a filter goes chunk by chunk; a take of scattered rows looks up each one's chunk)
     filled = np.asarray(pc.invert(pc.equal(pc.utf8_trim_whitespace(sub), "")).to_numpy(zero_copy_only=False), dtype=bool)
     rest, sub = rest[filled], sub.filter(pa.array(filled))  # a blank cell names nobody: nothing to split
     sub_rows, items = split_lists(sub)
@@ -257,7 +257,7 @@ def build(c: Checked, lines: np.ndarray) -> Activities:
         stu_ptr=s_ptr,
         stu=stu,
         line=lines.astype(np.int32)[rows],
-        action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1), "left").astype(np.int64),
+        action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1, dtype=action_sorted.dtype), "left").astype(np.int64),
     )
 
 
@@ -288,7 +288,7 @@ def _fixed_width(arr: pa.Array) -> np.ndarray:
     n = len(arr)
     _, offsets_buf, data_buf = arr.buffers()
     width_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, width_type)[arr.offset : arr.offset + n + 1].astype(np.int64)
+    offsets = np.frombuffer(offsets_buf, width_type)[arr.offset : arr.offset + n + 1]
     data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     lengths = np.diff(offsets)
     width = max(int(lengths.max()), 1)

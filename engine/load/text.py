@@ -157,7 +157,7 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
     rest = np.flatnonzero(out == missing)
     if not len(rest):
         return out
-    cells = arr.take(pa.array(rest))
+    cells = arr.filter(pa.array(out == missing))  # (a filter goes chunk by chunk; a take looks up each row's chunk)
     again = lookup_exact(normalised(cells), index, missing)
     out[rest] = again
     still = np.flatnonzero(again == missing)
