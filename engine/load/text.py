@@ -98,17 +98,17 @@ def codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
         unified = (arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])).unify_dictionaries()
         if not unified.num_chunks:
             return [], np.zeros(0, np.int32)
-        return unified.chunk(0).dictionary.to_pylist(), _numbers_of([c.indices for c in unified.chunks])
+        return unified.chunk(0).dictionary.to_pylist(), _joined_int32([c.indices for c in unified.chunks])
     enc = pc.dictionary_encode(pc.fill_null(text_of(arr), ""))
     if isinstance(enc, pa.ChunkedArray):
         if not enc.num_chunks:
             return [], np.zeros(0, np.int32)
         dictionary = enc.chunk(0).dictionary
-        return dictionary.to_pylist(), _numbers_of([c.indices for c in enc.chunks])
+        return dictionary.to_pylist(), _joined_int32([c.indices for c in enc.chunks])
     return enc.dictionary.to_pylist(), np.asarray(enc.indices.to_numpy(zero_copy_only=False))
 
 
-def _numbers_of(chunks: list[pa.Array]) -> np.ndarray:
+def _joined_int32(chunks: list[pa.Array]) -> np.ndarray:
     """Int32 chunks as one numpy array, joined by Arrow in one call (a column read in blocks, and cut at its blank rows,
     has hundreds of chunks: a numpy call per chunk waits for the interpreter each time another thread holds it)."""
     out = np.asarray(pa.chunked_array(chunks, pa.int32()).to_numpy(), dtype=np.int32)
@@ -140,7 +140,7 @@ def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing
     keys = pa.array(list(index), pa.string())
     codes_ = np.fromiter(index.values(), np.int32, len(index))
     found = pc.fill_null(pc.index_in(pc.fill_null(arr, ""), value_set=keys), -1)
-    at = _numbers_of(found.chunks if isinstance(found, pa.ChunkedArray) else [found])
+    at = _joined_int32(found.chunks if isinstance(found, pa.ChunkedArray) else [found])
     if missing == -1 and np.array_equal(codes_, np.arange(len(codes_))):  # an index by position (ids in order): the position is the code
         return at
     return np.where(at >= 0, codes_[at] if len(codes_) else missing, missing).astype(np.int32, copy=False)
