@@ -20,6 +20,7 @@ LIST_SEPARATORS = "[;；、，,\n]"  # a line break: Alt+Enter in an Excel cell
 _DATE = re.compile(r"^(\d{4})\s*(?:([-/])\s*(\d{1,2})\s*\2\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)"
                    r"(?:(?:[ T]|\s+)\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")  # fmt: skip
 NO_DAY = np.iinfo(np.int32).min
+ALIKE_IN_EVERY_UNICODE = r"^[\x{0}-\x{7f}\x{a0}\x{3000}-\x{303f}\x{4e00}-\x{9fff}\x{ff00}-\x{ffef}]*$"
 
 
 def normalised(arr: pa.Array) -> pa.Array:
@@ -111,6 +112,7 @@ def codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
 def _joined_int32(chunks: list[pa.Array]) -> np.ndarray:
     """Int32 chunks as one numpy array, joined by Arrow in one call (a column read in blocks, and cut at its blank rows,
     has hundreds of chunks: a numpy call per chunk waits for the interpreter each time another thread holds it)."""
+    chunks = [c if c.type == pa.int32() else c.cast(pa.int32()) for c in chunks]  # (a pandas or Polars category's indices: int8, uint32)
     out = np.asarray(pa.chunked_array(chunks, pa.int32()).to_numpy(), dtype=np.int32)
     return out if out.flags.writeable else out.copy()  # (one chunk is given as a view of Arrow's memory)
 
@@ -163,6 +165,9 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
         return out
     cells = arr.filter(pa.array(out == missing))  # (a filter goes chunk by chunk; a take looks up each row's chunk)
     again = lookup_exact(normalised(cells), index, missing)
+    # Arrow's NFKC knows a newer Unicode than Python's unicodedata (which the explainer uses); text of the old blocks
+    # (ASCII, full-width forms, CJK) normalises alike in both, anything else goes to Python
+    again[~np.asarray(pc.match_substring_regex(cells, ALIKE_IN_EVERY_UNICODE).to_numpy(zero_copy_only=False), dtype=bool)] = missing
     out[rest] = again
     still = np.flatnonzero(again == missing)
     if len(still):

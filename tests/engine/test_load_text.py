@@ -15,7 +15,8 @@ from engine.load.csvfile import _quotes_close_on_their_line
 from engine.load.text import LIST_SEPARATORS, codes, days, lookup, norm, norm_codes, normalised, numbers, split_lists
 
 # what cells hold: ids, full-width forms, blanks of every kind, Chinese text, list separators, a control character
-CELL_CHARS = st.sampled_from(list("AS01９Ｓ０ ,;；、，\t\u3000\u00a0\x1c一（1）班年月日-/:") + ["2025", "9", "2025年9月1日", "30", "1e999"])
+# (U+1CCF1, an outlined digit one, is newer than Python 3.11's Unicode: Arrow's NFKC makes it 1, Python's keeps it)
+CELL_CHARS = st.sampled_from(list("AS01９Ｓ０ ,;；、，\t\u3000\u00a0\x1c一（1）班年月日-/:\U0001ccf1") + ["2025", "9", "2025年9月1日", "30", "1e999"])
 CELLS = st.lists(st.lists(CELL_CHARS, max_size=6).map("".join), max_size=40)
 
 
@@ -78,3 +79,17 @@ def test_a_long_quoted_cell_on_one_line_keeps_the_file_plain_and_one_over_lines_
     essay = b"x" * 100_000
     assert _quotes_close_on_their_line(b'A1,"' + essay + b'",30\nA2,"short",5\n', 0)
     assert not _quotes_close_on_their_line(b'A1,"' + essay + b'\n' + essay + b'",30\n', 0)
+
+
+def test_a_category_column_from_pandas_or_polars_reads_as_its_text() -> None:
+    cells = ["谈心", "家访", "谈心", ""]
+    for index_type in (pa.int8(), pa.uint32(), pa.int64()):
+        coded = pa.array(cells).dictionary_encode().cast(pa.dictionary(index_type, pa.string()))
+        values, at = codes(coded)
+        assert [values[i] for i in at.tolist()] == cells
+        assert lookup(coded, {"谈心": 0, "": 1}).tolist() == [0, -1, 0, 1]
+
+
+def test_an_id_is_known_only_as_python_normalises_it_so_the_explainer_agrees() -> None:
+    # Arrow's NFKC (a newer Unicode) would make M\U0001ccf1 the mentor M1; the explainer, in Python, would not
+    assert lookup(pa.array(["M\U0001ccf1", "Ｍ１", " M1\u3000", "M1"]), {"M1": 0}).tolist() == [-1, 0, 0, 0]
