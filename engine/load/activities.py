@@ -137,10 +137,11 @@ def _student_lists(table: RawTable, students: Mapping[str, int], probed: np.ndar
     first = lookup_exact(cells, dict(students)) if probed is None else probed
     single = first >= 0
     counts = single.astype(np.int64)
-    rest = np.flatnonzero(~single)
+    other = ~single
+    rest = np.flatnonzero(other)
     if not len(rest):
         return counts, first.astype(np.int32), rest
-    sub = cells.filter(pa.array(~single))  # (a filter goes chunk by chunk; a take of scattered rows looks up each one's chunk)
+    sub = cells.filter(pa.array(other))  # (a filter goes chunk by chunk; a take of scattered rows looks up each one's chunk)
     filled = np.asarray(pc.invert(pc.equal(pc.utf8_trim_whitespace(sub), "")).to_numpy(zero_copy_only=False), dtype=bool)
     rest, sub = rest[filled], sub.filter(pa.array(filled))  # a blank cell names nobody: nothing to split
     sub_rows, items = split_lists(sub)

@@ -33,7 +33,7 @@ from ..errors import BadRow, BundleFileError
 from ..model.warnings import ReportWarning
 from .columns import FEW_VALUES, Header, is_header, match_header, no_header
 from .table import RawTable
-from .text import codes
+from .text import per_value
 
 BLOCK = 1 << 24  # bytes scanned at a time: bounded temporaries at any file size
 HEADER_SEARCH = 50  # lines searched for the header row (a title row or two may come first)
@@ -349,11 +349,10 @@ def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple
     return {k: pa.chunked_array([c for a, n in runs for c in pa.chunked_array(v).slice(a, n).chunks], v.type) for k, v in columns.items()}, rows[keep]
 
 
-def _blank(cells: pa.ChunkedArray) -> np.ndarray:
+def _blank(cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Whether each cell is empty or only spaces; a dictionary-encoded column asks its dictionary, once per value."""
     if pa.types.is_dictionary(cells.type):
-        values, at = codes(cells)
-        return _blank(pa.chunked_array([pa.array(values, pa.string())]))[at] if values else np.zeros(len(cells), dtype=bool)
+        return per_value(_blank, cells)
     return np.asarray(pc.or_(pc.equal(pc.utf8_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
 
 

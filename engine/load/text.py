@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -117,6 +118,13 @@ def _joined_int32(chunks: list[pa.Array]) -> np.ndarray:
     return out if out.flags.writeable else out.copy()  # (one chunk is given as a view of Arrow's memory)
 
 
+def per_value(fn: Callable[[pa.Array], np.ndarray], arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """fn of each distinct value of a column (as text), spread back over its cells: a dictionary column's values are
+    looked at once each, not once per cell."""
+    values, at = codes(arr)
+    return fn(pa.array(values, pa.string()))[at]
+
+
 def text_of(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """The cells as plain text (a dictionary-encoded column decoded)."""
     return pc.cast(arr, pa.string()) if pa.types.is_dictionary(arr.type) else arr
@@ -136,9 +144,8 @@ def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
 
 def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
     """Each cell's value in `index` as it is written (one probe into a hash table of the keys), `missing` where absent (int32)."""
-    if pa.types.is_dictionary(arr.type):  # each distinct value looked up once
-        values, at = codes(arr)
-        return lookup_exact(pa.array(values, pa.string()), index, missing)[at]
+    if pa.types.is_dictionary(arr.type):
+        return per_value(lambda values: lookup_exact(values, index, missing), arr)
     keys = pa.array(list(index), pa.string())
     codes_ = np.fromiter(index.values(), np.int32, len(index))
     found = pc.fill_null(pc.index_in(pc.fill_null(arr, ""), value_set=keys), -1)
@@ -156,14 +163,14 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
     cell) are normalised by Arrow and probed again; what still misses is normalised in Python, once
     per distinct value (so the cells the explainer, which normalises in Python, calls unknown are
     exactly these)."""
-    if pa.types.is_dictionary(arr.type):  # each distinct value looked up once
-        values, at = codes(arr)
-        return lookup(pa.array(values, pa.string()), index, missing)[at]
+    if pa.types.is_dictionary(arr.type):
+        return per_value(lambda values: lookup(values, index, missing), arr)
     out = lookup_exact(arr, index, missing)
-    rest = np.flatnonzero(out == missing)
+    miss = out == missing
+    rest = np.flatnonzero(miss)
     if not len(rest):
         return out
-    cells = arr.filter(pa.array(out == missing))  # (a filter goes chunk by chunk; a take looks up each row's chunk)
+    cells = arr.filter(pa.array(miss))  # (a filter goes chunk by chunk; a take looks up each row's chunk)
     again = lookup_exact(normalised(cells), index, missing)
     # Arrow's NFKC knows a newer Unicode than Python's unicodedata (which the explainer uses); text of the old blocks
     # (ASCII, full-width forms, CJK) normalises alike in both, anything else goes to Python
