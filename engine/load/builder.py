@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from ..errors import BadRow, BadRowsError
 from ..model.activities import Activities
 from ..model.bundle import OPEN_END, OPEN_START, Bundle, FileNames
 from ..model.calendar import Calendar
-from ..model.roster import Assignment
+from ..model.roster import Assignment, Mentor, Rating, Rows, Student, StudentEvent
 from ..model.warnings import ReportWarning
 from . import activities as act
 from . import roster
@@ -42,20 +43,20 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
     bad: list[BadRow] = [b for t in tables.values() for b in t.bad]
     notes = [w for t in tables.values() for w in t.warnings]
 
-    mentors = roster.mentors(tables["mentors"], bad)
+    by_id = itemgetter(0)
+    mentors = Rows(Mentor, sorted(roster.mentors(tables["mentors"], bad), key=by_id))
     rejected_students: dict[str, str] = {}
-    students = roster.students(tables["students"], bad, rejected_students)
-    mentors.sort(key=lambda m: m.id)
-    students.sort(key=lambda s: s.id)
-    mentor_index = {m.id: i for i, m in enumerate(mentors)}
-    student_index = {s.id: i for i, s in enumerate(students)}
+    students = Rows(Student, sorted(roster.students(tables["students"], bad, rejected_students), key=by_id))
+    mentor_index = {m: i for i, m in enumerate(mentors.column("id"))}
+    student_index = {s: i for i, s in enumerate(students.column("id"))}
     refs = roster.Refs(mentor_index, student_index, files.mentors, files.students, rejected_students=rejected_students)
-    classes = tuple(sorted({s.class_name for s in students} | {m.class_name for m in mentors if m.class_name}))
+    student_classes = students.column("class_name")
+    classes = tuple(sorted(set(student_classes) | {c for c in mentors.column("class_name") if c}))
     class_index = {c: i for i, c in enumerate(classes)}
 
-    assignments = roster.assignments(tables["assignments"], refs, bad)
-    events = roster.student_events(tables["student_events"], refs, bad) if "student_events" in tables else []
-    ratings = roster.ratings(tables["ratings"], refs, calendar, bad) if "ratings" in tables else []
+    assignments = Rows(Assignment, roster.assignments(tables["assignments"], refs, bad))
+    events = Rows(StudentEvent, roster.student_events(tables["student_events"], refs, bad) if "student_events" in tables else [])
+    ratings = Rows(Rating, roster.ratings(tables["ratings"], refs, calendar, bad) if "ratings" in tables else [])
 
     log = tables["activities"] if read_log is None else read_log()
     if log.fatal:
@@ -74,13 +75,13 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
     notes.extend(far_from_the_year(calendar, activities, files))
     return Bundle(
         calendar=calendar,
-        mentors=tuple(mentors),
-        students=tuple(students),
+        mentors=mentors,
+        students=students,
         classes=classes,
-        assignments=tuple(assignments),
+        assignments=assignments,
         activities=activities,
-        student_events=tuple(events),
-        ratings=tuple(ratings),
+        student_events=events,
+        ratings=ratings,
         rejected=tuple(_in_order(bad, files)),
         skip_bad_rows=skip_bad_rows,
         files=files,
@@ -88,17 +89,17 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
         mentor_index=mentor_index,
         student_index=student_index,
         class_index=class_index,
-        student_grade=np.array([s.grade for s in students], dtype=np.int32),
-        student_class=np.array([class_index[s.class_name] for s in students], dtype=np.int32),
-        assign_mentor=np.array([mentor_index[a.mentor_id] for a in assignments], dtype=np.int32),
-        assign_student=np.array([student_index[a.student_id] for a in assignments], dtype=np.int32),
-        assign_start=_days(assignments, "start", OPEN_START),
-        assign_end=_days(assignments, "end", OPEN_END),
+        student_grade=np.array(students.column("grade"), dtype=np.int32),
+        student_class=np.array(list(map(class_index.__getitem__, student_classes)), dtype=np.int32),
+        assign_mentor=np.array(list(map(mentor_index.__getitem__, assignments.column("mentor_id"))), dtype=np.int32),
+        assign_student=np.array(list(map(student_index.__getitem__, assignments.column("student_id"))), dtype=np.int32),
+        assign_start=_days(assignments.column("start"), OPEN_START),
+        assign_end=_days(assignments.column("end"), OPEN_END),
     )
 
 
-def _days(rows: list[Assignment], name: str, open_day: int) -> np.ndarray:
-    return np.array([open_day if (d := getattr(a, name)) is None else d.toordinal() for a in rows], dtype=np.int64)
+def _days(column: list[dt.date | None], open_day: int) -> np.ndarray:
+    return np.array([open_day if d is None else d.toordinal() for d in column], dtype=np.int64)
 
 
 def _in_order(bad: list[BadRow], files: FileNames) -> list[BadRow]:

@@ -1,5 +1,8 @@
 """Mentors, students, assignments, student events and ratings: RawTables → checked rows.
 
+Rows come out as plain tuples in the field order of engine/model/roster.py's named tuples
+(Mentor, Student, …), for the builder to hold as Rows.
+
 These tables are a school's size (thousands of rows, a district's hundreds of thousands), so
 they are checked row by row, each cell normalised by Arrow first. Every problem is a BadRow;
 a bad row is left out (and, for a student, its id remembered, so that rows naming it say why).
@@ -11,12 +14,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import pyarrow as pa
 
 from ..errors import BadRow
 from ..model.calendar import Calendar
-from ..model.roster import Assignment, Mentor, Rating, Student, StudentEvent
 from ..suggest import suggest
 from .table import RawTable
 from .text import in_range, norm, normalised, parse_date, split_list, text_of
@@ -157,7 +160,7 @@ def _new_id(table: RawTable, i: int, ident: str, seen: dict[str, int], what: str
     return True
 
 
-def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
+def mentors(table: RawTable, bad: list[BadRow]) -> list[tuple[Any, ...]]:
     c = cells(table)
     n, empty = len(table), [""] * len(table)
     seen: dict[str, int] = {}
@@ -169,7 +172,7 @@ def mentors(table: RawTable, bad: list[BadRow]) -> list[Mentor]:
         if not _new_id(table, i, mid, seen, "mentor", bad):
             continue
         seen[mid] = i
-        out.append(Mentor(mid, text(name), lists(roles), lists(tags), text(klass) or None, _line(table, i)))
+        out.append((mid, text(name), lists(roles), lists(tags), text(klass) or None, _line(table, i)))
     assert n == len(c["id"])
     return out
 
@@ -194,7 +197,7 @@ def _line(table: RawTable, i: int) -> int | None:
     return int(table.lines[i]) or None
 
 
-def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> list[Student]:
+def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> list[tuple[Any, ...]]:
     c = cells(table)
     fast = _good_students(table, c)
     if fast is not None:
@@ -231,11 +234,11 @@ def students(table: RawTable, bad: list[BadRow], rejected: dict[str, str]) -> li
         assert grade is not None
         seen[sid] = i
         class_grade.setdefault(klass, (grade, i))
-        out.append(Student(sid, text(name), grade, klass, lists(tags), _line(table, i)))
+        out.append((sid, text(name), grade, klass, lists(tags), _line(table, i)))
     return out
 
 
-def _good_students(table: RawTable, c: dict[str, list[object]]) -> list[Student] | None:
+def _good_students(table: RawTable, c: dict[str, list[object]]) -> list[tuple[Any, ...]] | None:
     """The students when the table has nothing to explain (checked column-wise with sets), else None."""
     ids, classes = c["id"], c["class"]
     if "" in ids or "" in classes or len(set(ids)) != len(ids):
@@ -249,7 +252,7 @@ def _good_students(table: RawTable, c: dict[str, list[object]]) -> list[Student]
     tags = c.get("tags", [""] * len(table))
     split = {t: split_list(text(t)) for t in set(tags)}
     names = [text(n) for n in c["name"]]
-    return list(map(Student, ids, names, grades, classes, map(split.__getitem__, tags), _lines(table)))  # type: ignore[arg-type]
+    return list(zip(ids, names, grades, classes, map(split.__getitem__, tags), _lines(table), strict=True))
 
 
 _GRADE_WORDS = {f"{n}年级": i for i, n in enumerate("一二三四五六七八九", start=1)} | {
@@ -273,7 +276,7 @@ def _grade(value: object) -> int | None:
     return int(d)
 
 
-def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Assignment]:
+def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[tuple[Any, ...]]:
     c = cells(table)
     fast = _good_assignments(table, c, refs)
     if fast is not None:
@@ -290,11 +293,11 @@ def assignments(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Assignme
             bad.append(table.bad_row(i, "end", "end-before-start", f"the end {last} is before the start {first}", f"结束日期 {last} 早于开始日期 {first}"))
             ok = False
         if ok and ok_s and ok_e:
-            out.append(Assignment(m, s, first, last, _line(table, i)))
+            out.append((m, s, first, last, _line(table, i)))
     return out
 
 
-def _good_assignments(table: RawTable, c: dict[str, list[object]], refs: Refs) -> list[Assignment] | None:
+def _good_assignments(table: RawTable, c: dict[str, list[object]], refs: Refs) -> list[tuple[Any, ...]] | None:
     """The assignments when the table has nothing to explain (checked column-wise with sets), else None."""
     mentors, students = c["mentor_id"], c["student_id"]
     if not set(mentors) <= refs.mentors.keys() or not set(students) <= refs.students.keys():
@@ -309,7 +312,7 @@ def _good_assignments(table: RawTable, c: dict[str, list[object]], refs: Refs) -
     first, last = [day_of[v] for v in starts], [day_of[v] for v in ends]
     if any(a is not None and b is not None and b < a for a, b in zip(first, last, strict=True)):
         return None
-    return list(map(Assignment, mentors, students, first, last, _lines(table)))  # type: ignore[arg-type]
+    return list(zip(mentors, students, first, last, _lines(table), strict=True))
 
 
 def _reference(table: RawTable, i: int, column: str, value: str, what: str, refs: Refs, bad: list[BadRow]) -> bool:
@@ -319,7 +322,7 @@ def _reference(table: RawTable, i: int, column: str, value: str, what: str, refs
     return problem is None
 
 
-def student_events(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[StudentEvent]:
+def student_events(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[tuple[Any, ...]]:
     c = cells(table)
     out = []
     for i, (s, kind, date) in enumerate(zip(c["student_id"], c["kind"], c["date"], strict=True)):
@@ -330,11 +333,11 @@ def student_events(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[Stude
             ok = False
         ok_d, day = read_date(table, i, "date", date, bad, True)
         if ok and ok_d and day is not None:
-            out.append(StudentEvent(s, kind, day, _line(table, i)))
+            out.append((s, kind, day, _line(table, i)))
     return out
 
 
-def ratings(table: RawTable, refs: Refs, calendar: Calendar, bad: list[BadRow]) -> list[Rating]:
+def ratings(table: RawTable, refs: Refs, calendar: Calendar, bad: list[BadRow]) -> list[tuple[Any, ...]]:
     c = cells(table)
     term_keys = {t.id for t in calendar.terms} | {calendar.school_year}
     first: dict[tuple[str, str, str, str], int] = {}
@@ -372,7 +375,7 @@ def ratings(table: RawTable, refs: Refs, calendar: Calendar, bad: list[BadRow]) 
         else:
             first[key] = i
         if ok and number is not None:
-            out.append(Rating(m, score, item, number, term, _line(table, i)))
+            out.append((m, score, item, number, term, _line(table, i)))
     return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import BadRow
 from .activities import Activities
 from .calendar import Calendar
-from .roster import Assignment, Mentor, Rating, Student, StudentEvent
+from .roster import Assignment, Mentor, Rating, Rows, Student, StudentEvent
 from .warnings import ReportWarning
 
 OPEN_START = -(2**31) + 1
@@ -39,13 +39,13 @@ class FileNames:
 @dataclass(frozen=True, eq=False)
 class Bundle:
     calendar: Calendar
-    mentors: tuple[Mentor, ...]  # sorted by id
-    students: tuple[Student, ...]  # sorted by id
+    mentors: Rows[Mentor]  # sorted by id
+    students: Rows[Student]  # sorted by id
     classes: tuple[str, ...]  # sorted names: students' classes and head teachers' classes
-    assignments: tuple[Assignment, ...]
+    assignments: Rows[Assignment]
     activities: Activities
-    student_events: tuple[StudentEvent, ...]
-    ratings: tuple[Rating, ...]
+    student_events: Rows[StudentEvent]
+    ratings: Rows[Rating]
     rejected: tuple[BadRow, ...] = ()
     skip_bad_rows: bool = False
     files: FileNames = field(default_factory=FileNames)
@@ -64,8 +64,8 @@ class Bundle:
     @cached_property
     def mentor_ids(self) -> list[str]:
         """Mentor ids in index order (computed once; a frozen dataclass still has a __dict__)."""
-        return [m.id for m in self.mentors]
+        return self.mentors.column("id")
 
     @cached_property
     def student_ids(self) -> list[str]:
-        return [s.id for s in self.students]
+        return self.students.column("id")
