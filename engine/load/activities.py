@@ -27,54 +27,83 @@ BLANK = -2  # a blank item of a list cell (`S1;;S2`, `S1; `): no student, no pro
 
 @dataclass
 class Checked:
-    """The activity columns as codes, and which rows some check flagged."""
+    """The activity columns as codes, already in the order the log is held in (by action name, day and order read),
+    and which rows some check flagged. Rows whose date or action is no good have no place in that order; build()
+    leaves out the other flagged rows."""
 
-    ids: pa.Array
-    actions: list[str]
-    action: np.ndarray
+    actions: list[str]  # every action name, sorted: the codes of `action`
+    rows: np.ndarray  # the row (as read) at each place of the order
+    key: np.ndarray  # each row's sort key, as read (any value for a row with no place)
+    ids: np.ndarray  # fixed-width UTF-8; this and the columns below in the order
+    action: np.ndarray  # int16
     day: np.ndarray
     mentor: np.ndarray
     klass: np.ndarray
     duration: np.ndarray
-    stu_count: np.ndarray  # per row, how many distinct students it names
+    line: np.ndarray
+    stu_count: np.ndarray  # per row as read, how many distinct students it names
     stu_flat: np.ndarray  # their codes, row after row (CSR)
-    flagged: np.ndarray  # bool per row
+    flagged: np.ndarray  # bool per row as read
     first: np.ndarray | None  # per row, the first row with its id (None when no id repeats)
 
 
 def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
-    """Each column checked whole and turned into codes. The columns are independent, and Arrow and numpy
-    let go of the interpreter while they work, so two threads share them: the student ids, the biggest
-    job, are probed in two halves first, then split and placed on this thread while the pool does the rest."""
+    """Each column checked whole, turned into codes and put in the log's order. The columns are independent, and Arrow
+    and numpy let go of the interpreter while they work, so two threads check them: the student ids, the biggest job,
+    in two halves. Meanwhile this thread reads the actions and dates (small jobs), sorts the rows by them and
+    puts each other column in that order as its check ends: the sort overlaps the checks rather than following them."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        probes = []
-        if table.links is None:
-            cells, half = table.column("student_ids"), len(table) // 2
-            probes = [pool.submit(lookup_exact, cells.slice(a, b - a), dict(refs.students)) for a, b in ((0, half), (half, len(table)))]
         ids_job = pool.submit(_ids, table.column("id"))
-        action_job = pool.submit(norm_codes, table.column("action"))
-        day_job = pool.submit(days, table.column("date"))
         mentor_job = pool.submit(lookup, table.column("mentor_id"), dict(refs.mentors))
         class_job = pool.submit(lookup, table.column("class"), {"": NO_CLASS, **classes}, -9)
         duration_job = pool.submit(numbers, table.column("duration_min"))
-        probed = np.concatenate([p.result() for p in probes]) if probes else None
-        stu_count, stu_flat, unknown = _student_lists(table, refs.students, probed)
+        lists = []  # last: the columns above are put in order here while the pool works on these
+        if table.links is None:
+            cells, half = table.column("student_ids"), len(table) // 2
+            lists = [pool.submit(_listed_students, cells.slice(a, b - a), dict(refs.students)) for a, b in ((0, half), (half, len(table)))]
+        actions, action = _sorted_codes(*norm_codes(table.column("action")))
+        day = days(table.column("date"))
+        no_place = day == NO_DAY
+        if actions and actions[0] == "":
+            no_place |= action == 0
+        rows, key = _order(action, day, no_place if no_place.any() else None)
+        in_order = {"action": action[rows], "day": day[rows], "line": table.lines.astype(np.int32)[rows]}
         ids, flagged, first = ids_job.result()
-        actions, action = action_job.result()
-        if "" in actions:
-            flagged |= action == actions.index("")
-        day = day_job.result()
-        flagged |= day == NO_DAY
+        in_order["ids"] = fixed_width(ids)[rows]
         mentor = mentor_job.result()
-        flagged |= mentor < 0
+        in_order["mentor"] = mentor.astype(np.int32, copy=False)[rows]
         klass = class_job.result()
-        flagged |= klass == -9
+        in_order["klass"] = klass.astype(np.int32, copy=False)[rows]
         duration = duration_job.result()
-        flagged |= (duration < 0) | np.isneginf(duration)
+        in_order["duration"] = duration.astype(np.float32)[rows]
+        if lists:
+            (count_a, flat_a, unknown_a), (count_b, flat_b, unknown_b) = (job.result() for job in lists)
+            stu_count, stu_flat, unknown = np.concatenate([count_a, count_b]), np.concatenate([flat_a, flat_b]), np.r_[unknown_a, unknown_b + half]
+        else:
+            stu_count, stu_flat, unknown = _linked_students(table, refs.students)
+    flagged |= no_place | (mentor < 0) | (klass == -9) | (duration < 0) | np.isneginf(duration)
     flagged[unknown] = True
-    # the columns take their final types here, before the sort gathers them
-    return Checked(ids, actions, action, day.astype(np.int32, copy=False), mentor.astype(np.int32, copy=False),
-                   klass.astype(np.int32, copy=False), duration.astype(np.float32), stu_count, stu_flat, flagged, first)  # fmt: skip
+    return Checked(actions, rows, key, stu_count=stu_count, stu_flat=stu_flat, flagged=flagged, first=first, **in_order)
+
+
+def _sorted_codes(values: list[str], codes_: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Codes of distinct values → the values sorted and the codes renumbered to match (int16: actions are few)."""
+    by_name = sorted(range(len(values)), key=values.__getitem__)
+    remap = np.zeros(max(len(values), 1), np.int16)
+    remap[by_name] = np.arange(len(values))
+    return [values[k] for k in by_name], remap[codes_]
+
+
+def _order(action: np.ndarray, day: np.ndarray, no_place: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with a place, sorted by (action, day, order read), and every row's sort key (0 for a row with none)."""
+    if no_place is None:
+        key = _sort_key(action, day)
+        return np.argsort(key, kind="stable"), key
+    placed = np.flatnonzero(~no_place)
+    placed_key = _sort_key(action[placed], day[placed])
+    key = np.zeros(len(action), placed_key.dtype)
+    key[placed] = placed_key
+    return placed[np.argsort(placed_key, kind="stable")], key
 
 
 def _ids(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray | None]:
@@ -120,21 +149,23 @@ def _in_order_but_a_few(ids: pa.Array, blank: np.ndarray) -> bool:
     return not (len(sorted_rest) and (sorted_rest[at] == suspects).any())
 
 
-def _student_lists(table: RawTable, students: Mapping[str, int], probed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _linked_students(table: RawTable, students: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """_listed_students for a table whose students come as a link table (database rows): (row, student id) pairs."""
+    assert table.links is not None
+    codes_ = lookup(table.links[1], {"": BLANK, **students})
+    named = codes_ >= 0
+    rows, stu = _distinct_pairs(table.links[0][named], codes_[named].astype(np.int32))
+    return np.bincount(rows, minlength=len(table)).astype(np.int64), stu, table.links[0][codes_ == -1]
+
+
+def _listed_students(cells: pa.ChunkedArray, students: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's distinct students as CSR (count per row, codes row after row), and the rows naming an unknown student.
 
-    Most cells name one known student as the roster writes it: one probe each (`probed`: each cell's
-    lookup_exact, when the caller has made it), and they are placed directly. Only the other cells
-    (several students, a blank, a full-width or unknown id) are split, looked up one by one and sorted."""
-    n = len(table)
-    index = {"": BLANK, **students}
-    if table.links is not None:
-        codes_ = lookup(table.links[1], index)
-        named = codes_ >= 0
-        rows, stu = _distinct_pairs(table.links[0][named], codes_[named].astype(np.int32))
-        return np.bincount(rows, minlength=n).astype(np.int64), stu, table.links[0][codes_ == -1]
-    cells = table.column("student_ids")
-    first = lookup_exact(cells, dict(students)) if probed is None else probed
+    Most cells name one known student as the roster writes it: one probe each, and they are placed
+    directly. Only the other cells (several students, a blank, a full-width or unknown id) are split,
+    looked up one by one and sorted."""
+    n = len(cells)
+    first = lookup_exact(cells, students)
     single = first >= 0
     counts = single.astype(np.int64)
     other = ~single
@@ -145,7 +176,7 @@ def _student_lists(table: RawTable, students: Mapping[str, int], probed: np.ndar
     filled = np.asarray(pc.invert(pc.equal(pc.utf8_trim_whitespace(sub), "")).to_numpy(zero_copy_only=False), dtype=bool)
     rest, sub = rest[filled], sub.filter(pa.array(filled))  # a blank cell names nobody: nothing to split
     sub_rows, items = split_lists(sub)
-    codes_ = lookup(items, index)
+    codes_ = lookup(items, {"": BLANK, **students})
     unknown = rest[sub_rows[codes_ == -1]]
     named = codes_ >= 0
     rows, stu = _distinct_pairs(rest[sub_rows[named]], codes_[named].astype(np.int32))
@@ -222,43 +253,37 @@ def _linked(table: RawTable) -> dict[int, tuple[str, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def build(c: Checked, lines: np.ndarray) -> Activities:
-    """The good rows sorted by (action name, day, order read)."""
-    every = not c.flagged.any()  # the usual log: no row to leave out, so no gather to leave them out
-    keep = None if every else np.flatnonzero(~c.flagged)
-    if keep is not None and not len(keep):
+def build(c: Checked) -> Activities:
+    """The log's rows as checked, in their order, but for the flagged ones."""
+    late = c.flagged[c.rows]  # flagged, yet with a place in the order (rows whose date or action is no good have none)
+    keep = np.flatnonzero(~late) if late.any() else None
+    columns = {name: getattr(c, name) for name in ("rows", "ids", "action", "day", "mentor", "klass", "duration", "line")}
+    if keep is not None:
+        columns = {name: col[keep] for name, col in columns.items()}
+    rows, action = columns.pop("rows"), columns.pop("action")
+    if not len(rows):
         return Activities.empty()
-    kept_action = c.action if keep is None else c.action[keep]
-    used = np.flatnonzero(np.bincount(kept_action, minlength=len(c.actions)))
-    names = sorted(c.actions[k] for k in used.tolist())
-    remap = np.zeros(max(len(c.actions), 1), np.int16)
-    for new, name in enumerate(names):
-        remap[c.actions.index(name)] = new
-    action = remap[kept_action]
-    day = c.day if keep is None else c.day[keep]
-    key = _sort_key(action, day)
-    order = np.argsort(key, kind="stable")
-    rows = order if keep is None else keep[order]
+    used = np.flatnonzero(np.bincount(action, minlength=len(c.actions)))
+    if len(used) < len(c.actions):  # an action only flagged rows name is no action of the log
+        remap = np.zeros(len(c.actions), np.int16)
+        remap[used] = np.arange(len(used))
+        action = remap[action]
+    names = tuple(c.actions[k] for k in used.tolist())
     # students: each row's run of the CSR, in the new row order. A stable sort of the students by their row's key puts
     # them row after row in that order (a row's students stay together and in their order): no index of every entry.
-    counts = c.stu_count if keep is None else c.stu_count[keep]
-    stu = c.stu_flat if keep is None else c.stu_flat[np.repeat(~c.flagged, c.stu_count)]
-    stu = stu[np.argsort(np.repeat(key, counts), kind="stable")]
+    every = not c.flagged.any()
+    counts = c.stu_count if every else c.stu_count[~c.flagged]
+    stu = c.stu_flat if every else c.stu_flat[np.repeat(~c.flagged, c.stu_count)]
+    stu = stu[np.argsort(np.repeat(c.key if every else c.key[~c.flagged], counts), kind="stable")]
     s_ptr = np.zeros(len(rows) + 1, np.int64)
-    np.cumsum(counts[order], out=s_ptr[1:])
-    action_sorted = action[order]
+    np.cumsum(c.stu_count[rows], out=s_ptr[1:])
     return Activities(
-        ids=fixed_width(c.ids)[rows],
-        action_names=tuple(names),
-        action=action_sorted,
-        day=day[order],
-        mentor=c.mentor[rows],
-        klass=c.klass[rows],
-        duration=c.duration[rows],
+        action_names=names,
+        action=action,
         stu_ptr=s_ptr,
         stu=stu,
-        line=lines.astype(np.int32)[rows],
-        action_ptr=np.searchsorted(action_sorted, np.arange(len(names) + 1, dtype=action_sorted.dtype), "left").astype(np.int64),
+        action_ptr=np.searchsorted(action, np.arange(len(names) + 1, dtype=action.dtype), "left").astype(np.int64),
+        **columns,
     )
 
 

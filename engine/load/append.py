@@ -31,7 +31,7 @@ def with_activities(bundle: Bundle, log: RawTable) -> Bundle | None:
     bad = list(log.bad) + act.explain(log, checked, refs, bundle.class_index)
     if bad and not bundle.skip_bad_rows:
         raise BadRowsError(_in_order(bad, bundle.files))
-    new = act.build(checked, log.lines)
+    new = act.build(checked)
     old = bundle.activities
     if len(new) and len(old):
         wide = np.dtype(f"S{max(old.ids.itemsize, new.ids.itemsize)}")

@@ -65,9 +65,8 @@ def build(calendar: Calendar, tables: Mapping[str, RawTable], *, skip_bad_rows: 
     notes.extend(log.warnings)
     checked = act.check(log, refs, class_index)
     bad.extend(act.explain(log, checked, refs, class_index))
-    lines = log.lines
-    del log  # the log's text columns are done with: at 10M rows, a gigabyte the sort need not share the machine with
-    activities = act.build(checked, lines)
+    del log  # the log's text columns are done with: at 10M rows, a gigabyte the rest need not share the machine with
+    activities = act.build(checked)
 
     if bad and not skip_bad_rows:
         raise BadRowsError(_in_order(bad, files))

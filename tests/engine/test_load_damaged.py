@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from load_helpers import COLUMNS, text_rows, write_csv
+from load_helpers import COLUMNS, activity_rows, text_rows, write_csv
 from school import normalise, write_folder
 from strategies import schools
 
@@ -141,6 +141,11 @@ def test_vectorised_checks_flag_exactly_the_rows_the_explainer_finds_bad(tmp_pat
     assert {r.file for r in b.rejected} <= {"activities.csv"}
     assert sorted({r.line for r in b.rejected}) == sorted(int(table.lines[i]) for i in bad)
     assert sorted(b.activities.id_texts(np.arange(len(b.activities)))) == sorted(norm(rows[i][0]) for i in range(len(rows)) if i not in bad)
+    # the rows kept are held as the same log without the bad rows would be: same order, same codes, same students
+    clean = write_folder(school, tmp_path_factory.mktemp("clean"))
+    write_csv(clean / "activities.csv", COLUMNS["activities"], [r for i, r in enumerate(rows) if i not in bad], quoting=quoting)
+    again = load_bundle(clean)
+    assert activity_rows(b) == activity_rows(again) and b.activities.action_names == again.activities.action_names
 
 
 @pytest.mark.parametrize("minutes", ["nan", "NaN", " nan "])
