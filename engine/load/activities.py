@@ -67,7 +67,7 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         if actions and actions[0] == "":
             no_place |= action == 0
         rows, key = _order(action, day, no_place if no_place.any() else None)
-        in_order = {"action": action[rows], "day": day[rows], "line": table.lines.astype(np.int32)[rows]}
+        in_order = {"action": action[rows], "day": day[rows], "line": table.lines.astype(np.int32, copy=False)[rows]}
         ids, flagged, first = ids_job.result()
         in_order["ids"] = fixed_width(ids)[rows]
         mentor = mentor_job.result()
@@ -155,7 +155,7 @@ def _linked_students(table: RawTable, students: Mapping[str, int]) -> tuple[np.n
     codes_ = lookup(table.links[1], {"": BLANK, **students})
     named = codes_ >= 0
     rows, stu = _distinct_pairs(table.links[0][named], codes_[named].astype(np.int32))
-    return np.bincount(rows, minlength=len(table)).astype(np.int64), stu, table.links[0][codes_ == -1]
+    return np.bincount(rows, minlength=len(table)).astype(np.int32), stu, table.links[0][codes_ == -1]
 
 
 def _listed_students(cells: pa.ChunkedArray, students: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -167,7 +167,7 @@ def _listed_students(cells: pa.ChunkedArray, students: dict[str, int]) -> tuple[
     n = len(cells)
     first = lookup_exact(cells, students)
     single = first >= 0
-    counts = single.astype(np.int64)
+    counts = single.astype(np.int32)
     other = ~single
     rest = np.flatnonzero(other)
     if not len(rest):

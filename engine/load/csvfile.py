@@ -75,7 +75,7 @@ def _read(data: Text, kind: str, source: str, warnings: list[ReportWarning]) -> 
     # a quoted title cell above the header may span lines: rows are counted as records, as Excel shows them
     above = _records_in(lines, header_at)
     if not is_header(kind, header_cells):
-        return RawTable(kind, source, {}, np.zeros(0, np.int64), warnings=warnings, fatal=[no_header(kind, header_cells, source, above + 1)])
+        return RawTable(kind, source, {}, np.zeros(0, np.int32), warnings=warnings, fatal=[no_header(kind, header_cells, source, above + 1)])
     header = match_header(kind, header_cells, source, above + 1)
     width = len(header_cells)
     table = _read_plain_file(data, int(lines.end[header_at]) + 1, width, header, kind, source, above + 1) if lines.partial else None
@@ -124,7 +124,7 @@ def _read_plain_file(data: Text, body: int, width: int, header: Header, kind: st
     table, invalid = _parse(pa.py_buffer(data).slice(body), width, wanted, kind)
     if invalid:
         return None
-    rows = np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int64)
+    rows = np.arange(header_row + 1, header_row + 1 + table.num_rows, dtype=np.int32)
     columns, rows = _without_blank_rows({name: table.column(name) for name, _ in wanted}, rows)
     return RawTable(kind, source, columns, rows)
 
@@ -305,7 +305,7 @@ def _read_body(lines: _Lines, first: int, width: int, header: Header, kind: str,
         row_numbers = row_numbers[order]
     columns, row_numbers = _without_blank_rows(columns, row_numbers)
     bad = [BadRow(source, int(row_of(np.array(i))), column, code, en, zh) for i, column, code, en, zh in records.bad]
-    return RawTable(kind, source, columns, row_numbers, bad=bad)
+    return RawTable(kind, source, columns, row_numbers.astype(np.int32), bad=bad)
 
 
 def _locate(lines: _Lines, keep: np.ndarray, texts: list[str]) -> np.ndarray | None:
@@ -353,7 +353,8 @@ def _blank(cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Whether each cell is empty or only spaces; a dictionary-encoded column asks its dictionary, once per value."""
     if pa.types.is_dictionary(cells.type):
         return per_value(_blank, cells)
-    return np.asarray(pc.or_(pc.equal(pc.utf8_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
+    # (the length in bytes: utf8_length counts characters, a pass over every byte)
+    return np.asarray(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int, type_: pa.DataType) -> pa.ChunkedArray:

@@ -340,6 +340,9 @@ def student_events(table: RawTable, refs: Refs, bad: list[BadRow]) -> list[tuple
 def ratings(table: RawTable, refs: Refs, calendar: Calendar, bad: list[BadRow]) -> list[tuple[Any, ...]]:
     c = cells(table)
     term_keys = {t.id for t in calendar.terms} | {calendar.school_year}
+    fast = _good_ratings(table, c, refs, term_keys)
+    if fast is not None:
+        return fast
     first: dict[tuple[str, str, str, str], int] = {}
     out = []
     for i, (m, score, item, value, term) in enumerate(zip(c["mentor_id"], c["score"], c["item"], c["value"], c["term"], strict=True)):
@@ -377,6 +380,19 @@ def ratings(table: RawTable, refs: Refs, calendar: Calendar, bad: list[BadRow]) 
         if ok and number is not None:
             out.append((m, score, item, number, term, _line(table, i)))
     return out
+
+
+def _good_ratings(table: RawTable, c: dict[str, list[object]], refs: Refs, term_keys: set[str]) -> list[tuple[Any, ...]] | None:
+    """The ratings when the table has nothing to explain (checked column-wise with sets), else None. Values written as
+    text only (a CSV's): a workbook's numbers (1 and 1.0, equal as keys) are read row by row."""
+    mentors, scores, items, values, terms = c["mentor_id"], c["score"], c["item"], c["value"], c["term"]
+    if (not set(mentors) <= refs.mentors.keys() or "" in scores or "" in items or not set(terms) <= term_keys
+            or not all(type(v) is str for v in values) or len(set(zip(mentors, scores, items, terms, strict=True))) < len(mentors)):  # fmt: skip
+        return None
+    number_of = {v: _decimal(v) for v in set(values)}
+    if None in number_of.values():
+        return None
+    return list(zip(mentors, scores, items, map(number_of.__getitem__, values), terms, _lines(table), strict=True))
 
 
 def _decimal(value: object) -> Decimal | None:

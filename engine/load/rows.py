@@ -34,7 +34,7 @@ def bundle_from_rows(calendar: Calendar, mentors: Iterable[Mentor], students: It
 
 
 def _table(kind: str, source: str, rows: list[object]) -> RawTable:
-    lines = np.array([r.line if r.line is not None else i + 2 for i, r in enumerate(rows)], dtype=np.int64)  # type: ignore[attr-defined]
+    lines = np.array([r.line if r.line is not None else i + 2 for i, r in enumerate(rows)], dtype=np.int32)  # type: ignore[attr-defined]
     columns: dict[str, pa.Array] = {}
     links = None
     names = [f for f in _ROW[kind]._fields if f not in ("line", "note")]  # type: ignore[attr-defined]
@@ -87,4 +87,4 @@ def _raw_table(kind: str, t: pa.Table, key_col: str | None, source: str,
     key_values = _keys(t.column(key_col)) if key_col else [str(i + 1) for i in range(t.num_rows)]
     columns = {name: t.column(name).combine_chunks() for name in t.column_names}
     pairs = (np.asarray(links[0], dtype=np.int64), links[1]) if links is not None else None
-    return RawTable(kind, source, columns, np.zeros(t.num_rows, np.int64), keys=key_values, links=pairs)
+    return RawTable(kind, source, columns, np.zeros(t.num_rows, np.int32), keys=key_values, links=pairs)

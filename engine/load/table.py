@@ -23,7 +23,7 @@ class RawTable:
     kind: str  # mentors, students, assignments, activities, student_events, ratings
     source: str  # as messages name it: activities.csv, 活动.xlsx, 学校.xlsx:活动, or a database table
     columns: dict[str, pa.Array]  # canonical column name → values (text, or typed from a database)
-    lines: np.ndarray  # int64 row number as the user sees it (Excel's row, the CSV line); 0 when there is none
+    lines: np.ndarray  # int32 row number as the user sees it (Excel's row, the CSV line); 0 when there is none
     keys: Sequence[str] | None = None  # database rows: each row's key, named in messages instead of a line
     bad: list[BadRow] = field(default_factory=list)  # rows reading could not make into cells (open quote, too many values, …)
     fatal: list[BadRow] = field(default_factory=list)  # header problems: the table cannot be read at all

@@ -42,7 +42,7 @@ def read_sheet(path: Path, sheet: str | None, kind: str, source: str) -> RawTabl
     if at is None:
         first = next((i for i, r in enumerate(rows[:HEADER_SEARCH]) if any(cell_text(c).strip() for c in r)), 0)
         cells = [cell_text(c) for c in rows[first]] if rows else []
-        return RawTable(kind, source, {}, np.zeros(0, np.int64), fatal=[no_header(kind, cells, source, first + 1)])
+        return RawTable(kind, source, {}, np.zeros(0, np.int32), fatal=[no_header(kind, cells, source, first + 1)])
     head = [cell_text(c) for c in rows[at]]
     while head and not head[-1].strip():
         head.pop()
@@ -61,7 +61,7 @@ def read_sheet(path: Path, sheet: str | None, kind: str, source: str) -> RawTabl
         body.append(row)
         numbers.append(i + 1)
     columns = {col: text_array([r[idx] if idx < len(r) else "" for r in body]) for col, idx in header.columns.items()}
-    table = RawTable(kind, source, columns, np.array(numbers, dtype=np.int64), warnings=unread_warning(header, source))
+    table = RawTable(kind, source, columns, np.array(numbers, dtype=np.int32), warnings=unread_warning(header, source))
     table.fatal = header.errors
     table.headers = header.texts
     for row_number, extra in bad:
