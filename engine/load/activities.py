@@ -20,7 +20,7 @@ from ..model.activities import NO_CLASS, Activities
 from .explain import MAX_HINTS, ActivityRow, activity_problems
 from .roster import Refs, here
 from .table import RawTable
-from .text import NO_DAY, codes, days, lookup, lookup_exact, norm_codes, normalised, numbers, split_lists
+from .text import NO_DAY, blank, codes, days, lookup, lookup_exact, norm_codes, normalised, numbers, split_lists
 
 BLANK = -2  # a blank item of a list cell (`S1;;S2`, `S1; `): no student, no problem
 
@@ -71,19 +71,28 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         ids, flagged, first = ids_job.result()
         in_order["ids"] = fixed_width(ids)[rows]
         mentor = mentor_job.result()
+        flagged |= mentor < 0
         in_order["mentor"] = mentor.astype(np.int32, copy=False)[rows]
         klass = class_job.result()
+        flagged |= klass == -9
         in_order["klass"] = klass.astype(np.int32, copy=False)[rows]
         duration = duration_job.result()
+        flagged |= (duration < 0) | np.isneginf(duration)
         in_order["duration"] = duration.astype(np.float32)[rows]
+        del ids, mentor, klass, duration, action, day  # flagged and in order: let go before the lists end (at 10M rows, 360 MB)
         if lists:
-            (count_a, flat_a, unknown_a), (count_b, flat_b, unknown_b) = (job.result() for job in lists)
-            stu_count, stu_flat, unknown = np.concatenate([count_a, count_b]), np.concatenate([flat_a, flat_b]), np.r_[unknown_a, unknown_b + half]
+            stu_count, stu_flat, unknown = _joined([job.result() for job in lists], half)
         else:
             stu_count, stu_flat, unknown = _linked_students(table, refs.students)
-    flagged |= no_place | (mentor < 0) | (klass == -9) | (duration < 0) | np.isneginf(duration)
+    flagged |= no_place
     flagged[unknown] = True
     return Checked(actions, rows, key, stu_count=stu_count, stu_flat=stu_flat, flagged=flagged, first=first, **in_order)
+
+
+def _joined(halves: list[tuple[np.ndarray, np.ndarray, np.ndarray]], half: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The student lists of the two halves of the log as one."""
+    (count_a, flat_a, unknown_a), (count_b, flat_b, unknown_b) = halves
+    return np.concatenate([count_a, count_b]), np.concatenate([flat_a, flat_b]), np.r_[unknown_a, unknown_b + half]
 
 
 def _sorted_codes(values: list[str], codes_: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -173,14 +182,14 @@ def _listed_students(cells: pa.ChunkedArray, students: dict[str, int]) -> tuple[
     if not len(rest):
         return counts, first.astype(np.int32), rest
     sub = cells.filter(pa.array(other))  # (a filter goes chunk by chunk; a take of scattered rows looks up each one's chunk)
-    filled = np.asarray(pc.invert(pc.equal(pc.utf8_trim_whitespace(sub), "")).to_numpy(zero_copy_only=False), dtype=bool)
+    filled = ~blank(sub)
     rest, sub = rest[filled], sub.filter(pa.array(filled))  # a blank cell names nobody: nothing to split
     sub_rows, items = split_lists(sub)
     codes_ = lookup(items, {"": BLANK, **students})
     unknown = rest[sub_rows[codes_ == -1]]
     named = codes_ >= 0
     rows, stu = _distinct_pairs(rest[sub_rows[named]], codes_[named].astype(np.int32))
-    ptr = np.zeros(n + 1, np.int64)
+    ptr = np.zeros(n + 1, np.int32 if n + len(rows) < 2**31 else np.int64)  # (entries: one per single cell, at most one per item)
     if len(rows):
         run_start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
         run_length = np.diff(np.r_[run_start, len(rows)])

@@ -33,7 +33,7 @@ from ..errors import BadRow, BundleFileError
 from ..model.warnings import ReportWarning
 from .columns import FEW_VALUES, Header, is_header, match_header, no_header
 from .table import RawTable
-from .text import per_value
+from .text import blank
 
 BLOCK = 1 << 24  # bytes scanned at a time: bounded temporaries at any file size
 HEADER_SEARCH = 50  # lines searched for the header row (a title row or two may come first)
@@ -336,7 +336,7 @@ def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple
         return columns, rows
     at: np.ndarray | None = None  # the rows still blank so far; None: every row (nothing asked yet)
     for col in columns.values():  # the first column rules out nearly every row at once; the others are asked of the rest only
-        empty = _blank(col if at is None else col.take(pa.array(at)))
+        empty = blank(col if at is None else col.take(pa.array(at)))
         at = np.flatnonzero(empty) if at is None else at[empty]  # (no index of every row: at 10M rows, 80 MB of fresh memory)
         if not len(at):
             return columns, rows
@@ -347,14 +347,6 @@ def _without_blank_rows(columns: dict[str, pa.Array], rows: np.ndarray) -> tuple
     starts, ends = np.r_[0, at + 1], np.r_[at, len(rows)]
     runs = [(int(a), int(b - a)) for a, b in zip(starts, ends, strict=True) if b > a]
     return {k: pa.chunked_array([c for a, n in runs for c in pa.chunked_array(v).slice(a, n).chunks], v.type) for k, v in columns.items()}, rows[keep]
-
-
-def _blank(cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Whether each cell is empty or only spaces; a dictionary-encoded column asks its dictionary, once per value."""
-    if pa.types.is_dictionary(cells.type):
-        return per_value(_blank, cells)
-    # (the length in bytes: utf8_length counts characters, a pass over every byte)
-    return np.asarray(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _concat(fast: pa.Table | None, name: str, slow: list[tuple[int, list[str]]], idx: int, type_: pa.DataType) -> pa.ChunkedArray:

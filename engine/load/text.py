@@ -125,6 +125,15 @@ def per_value(fn: Callable[[pa.Array], np.ndarray], arr: pa.Array | pa.ChunkedAr
     return fn(pa.array(values, pa.string()))[at]
 
 
+def blank(cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Whether each cell is empty or only spaces (as trimming would leave it empty), without a trimmed copy; a
+    dictionary-encoded column asks its dictionary, once per value."""
+    if pa.types.is_dictionary(cells.type):
+        return per_value(blank, cells)
+    # (the length in bytes: utf8_length counts characters, a pass over every byte)
+    return np.asarray(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def text_of(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """The cells as plain text (a dictionary-encoded column decoded)."""
     return pc.cast(arr, pa.string()) if pa.types.is_dictionary(arr.type) else arr
@@ -188,9 +197,12 @@ def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     """List cells (`S1;S2`, `S1、S2`) → the row of each item (in row order) and the items, not yet normalised (blank
     items included: they normalise to "")."""
     parts = pc.split_pattern_regex(pc.fill_null(arr, ""), LIST_SEPARATORS)
-    if isinstance(parts, pa.ChunkedArray):
-        parts = parts.combine_chunks()
-    return np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), dtype=np.int64), pc.list_flatten(parts)
+    if not isinstance(parts, pa.ChunkedArray):
+        return np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), dtype=np.int64), pc.list_flatten(parts)
+    # chunk by chunk (a chunk's parents count from its own first row): no copy of every list joined into one
+    starts = np.cumsum([0] + [len(c) for c in parts.chunks])
+    rows = [np.asarray(pc.list_parent_indices(c).to_numpy(zero_copy_only=False), dtype=np.int64) + start for c, start in zip(parts.chunks, starts[:-1].tolist(), strict=True)]
+    return (np.concatenate(rows) if rows else np.zeros(0, np.int64)), pa.chunked_array([pc.list_flatten(c) for c in parts.chunks], pa.string())
 
 
 def split_list(text: str) -> tuple[str, ...]:
