@@ -265,10 +265,10 @@ def _linked(table: RawTable) -> dict[int, tuple[str, ...]]:
 def build(c: Checked) -> Activities:
     """The log's rows as checked, in their order, but for the flagged ones."""
     late = c.flagged[c.rows]  # flagged, yet with a place in the order (rows whose date or action is no good have none)
-    keep = np.flatnonzero(~late) if late.any() else None
     columns = {name: getattr(c, name) for name in ("rows", "ids", "action", "day", "mentor", "klass", "duration", "line")}
-    if keep is not None:
-        columns = {name: col[keep] for name, col in columns.items()}
+    if late.any():
+        on_time = ~late  # (a mask, not an index of the rows kept: a few bad rows then cost a copy, not a gather)
+        columns = {name: col[on_time] for name, col in columns.items()}
     rows, action = columns.pop("rows"), columns.pop("action")
     if not len(rows):
         return Activities.empty()
@@ -280,10 +280,11 @@ def build(c: Checked) -> Activities:
     names = tuple(c.actions[k] for k in used.tolist())
     # students: each row's run of the CSR, in the new row order. A stable sort of the students by their row's key puts
     # them row after row in that order (a row's students stay together and in their order): no index of every entry.
-    every = not c.flagged.any()
-    counts = c.stu_count if every else c.stu_count[~c.flagged]
-    stu = c.stu_flat if every else c.stu_flat[np.repeat(~c.flagged, c.stu_count)]
-    stu = stu[np.argsort(np.repeat(c.key if every else c.key[~c.flagged], counts), kind="stable")]
+    counts, key, stu = c.stu_count, c.key, c.stu_flat
+    if c.flagged.any():
+        kept = ~c.flagged
+        counts, key, stu = counts[kept], key[kept], stu[_entries_kept(c.stu_count, c.flagged)]
+    stu = stu[np.argsort(np.repeat(key, counts), kind="stable")]
     s_ptr = np.zeros(len(rows) + 1, np.int64)
     np.cumsum(c.stu_count[rows], out=s_ptr[1:])
     return Activities(
@@ -294,6 +295,18 @@ def build(c: Checked) -> Activities:
         action_ptr=np.searchsorted(action, np.arange(len(names) + 1, dtype=action.dtype), "left").astype(np.int64),
         **columns,
     )
+
+
+def _entries_kept(counts: np.ndarray, flagged: np.ndarray) -> np.ndarray:
+    """Which entries of a CSR with `counts` per row belong to rows not flagged: a mask over the entries, cleared at the
+    flagged rows' runs only (bad rows are few; a mask spread from every row would cost a pass over all the entries)."""
+    ends = np.cumsum(counts, dtype=np.int64)
+    bad = np.flatnonzero(flagged)
+    n = counts[bad].astype(np.int64)
+    into = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)  # each dropped entry's place in its row's run
+    keep = np.ones(int(ends[-1]) if len(ends) else 0, dtype=bool)
+    keep[np.repeat(ends[bad] - n, n) + into] = False
+    return keep
 
 
 def _sort_key(action: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -11,8 +11,9 @@ import pyarrow.compute as pc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.load.activities import _entries_kept
 from engine.load.csvfile import _quotes_close_on_their_line
-from engine.load.text import LIST_SEPARATORS, codes, days, lookup, norm, norm_codes, normalised, numbers, split_lists
+from engine.load.text import LIST_SEPARATORS, blank, codes, days, lookup, norm, norm_codes, normalised, numbers, split_lists
 
 # what cells hold: ids, full-width forms, blanks of every kind, Chinese text, list separators, a control character
 # (U+1CCF1, an outlined digit one, is newer than Python 3.11's Unicode: Arrow's NFKC makes it 1, Python's keeps it)
@@ -93,3 +94,18 @@ def test_a_category_column_from_pandas_or_polars_reads_as_its_text() -> None:
 def test_an_id_is_known_only_as_python_normalises_it_so_the_explainer_agrees() -> None:
     # Arrow's NFKC (a newer Unicode) would make M\U0001ccf1 the mentor M1; the explainer, in Python, would not
     assert lookup(pa.array(["M\U0001ccf1", "Ｍ１", " M1\u3000", "M1"]), {"M1": 0}).tolist() == [-1, 0, 0, 0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans()), max_size=30))
+def test_the_entries_of_flagged_rows_are_exactly_their_runs(rows: list[tuple[int, bool]]) -> None:
+    counts = np.array([c for c, _ in rows], dtype=np.int32)
+    flagged = np.array([f for _, f in rows], dtype=bool)
+    assert np.array_equal(_entries_kept(counts, flagged), np.repeat(~flagged, counts))
+
+
+@settings(max_examples=100, deadline=None)
+@given(CELLS, st.integers(0, 40))
+def test_blank_is_trimming_to_nothing(cells: list[str], cut: int) -> None:
+    for dictionary in (False, True):
+        assert blank(chunked(cells, cut, dictionary)).tolist() == [c.strip() == "" for c in cells]
