@@ -130,6 +130,7 @@ def blank(cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
     dictionary-encoded column asks its dictionary, once per value."""
     if pa.types.is_dictionary(cells.type):
         return per_value(blank, cells)
+    cells = pc.fill_null(cells, "")  # (a database's NULL is a blank cell)
     # (the length in bytes: utf8_length counts characters, a pass over every byte)
     return np.asarray(pc.or_(pc.equal(pc.binary_length(cells), 0), pc.utf8_is_space(cells)).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -202,7 +203,7 @@ def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
     # chunk by chunk (a chunk's parents count from its own first row): no copy of every list joined into one
     starts = np.cumsum([0] + [len(c) for c in parts.chunks])
     rows = [np.asarray(pc.list_parent_indices(c).to_numpy(zero_copy_only=False), dtype=np.int64) + start for c, start in zip(parts.chunks, starts[:-1].tolist(), strict=True)]
-    return (np.concatenate(rows) if rows else np.zeros(0, np.int64)), pa.chunked_array([pc.list_flatten(c) for c in parts.chunks], pa.string())
+    return (np.concatenate(rows) if rows else np.zeros(0, np.int64)), pa.chunked_array([pc.list_flatten(c) for c in parts.chunks], parts.type.value_type)
 
 
 def split_list(text: str) -> tuple[str, ...]:

@@ -109,3 +109,10 @@ def test_the_entries_of_flagged_rows_are_exactly_their_runs(rows: list[tuple[int
 def test_blank_is_trimming_to_nothing(cells: list[str], cut: int) -> None:
     for dictionary in (False, True):
         assert blank(chunked(cells, cut, dictionary)).tolist() == [c.strip() == "" for c in cells]
+
+
+def test_blank_and_split_lists_take_nulls_and_large_text() -> None:
+    cells = pa.chunked_array([pa.array(["S1;S2", None], pa.large_string()), pa.array([" ", "S3"], pa.large_string())])
+    assert blank(cells).tolist() == [False, True, True, False]
+    rows, items = split_lists(cells)
+    assert rows.tolist() == [0, 0, 1, 2, 3] and items.to_pylist() == ["S1", "S2", "", " ", "S3"]
