@@ -194,16 +194,15 @@ def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int 
     return out
 
 
-def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+def split_lists(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.ChunkedArray]:
     """List cells (`S1;S2`, `S1、S2`) → the row of each item (in row order) and the items, not yet normalised (blank
     items included: they normalise to "")."""
     parts = pc.split_pattern_regex(pc.fill_null(arr, ""), LIST_SEPARATORS)
-    if not isinstance(parts, pa.ChunkedArray):
-        return np.asarray(pc.list_parent_indices(parts).to_numpy(zero_copy_only=False), dtype=np.int64), pc.list_flatten(parts)
+    chunks = parts.chunks if isinstance(parts, pa.ChunkedArray) else [parts]
     # chunk by chunk (a chunk's parents count from its own first row): no copy of every list joined into one
-    starts = np.cumsum([0] + [len(c) for c in parts.chunks])
-    rows = [np.asarray(pc.list_parent_indices(c).to_numpy(zero_copy_only=False), dtype=np.int64) + start for c, start in zip(parts.chunks, starts[:-1].tolist(), strict=True)]
-    return (np.concatenate(rows) if rows else np.zeros(0, np.int64)), pa.chunked_array([pc.list_flatten(c) for c in parts.chunks], parts.type.value_type)
+    starts = np.cumsum([0] + [len(c) for c in chunks])
+    rows = [np.asarray(pc.list_parent_indices(c).to_numpy(zero_copy_only=False), dtype=np.int64) + start for c, start in zip(chunks, starts[:-1].tolist(), strict=True)]
+    return (np.concatenate(rows) if rows else np.zeros(0, np.int64)), pa.chunked_array([pc.list_flatten(c) for c in chunks], parts.type.value_type)
 
 
 def split_list(text: str) -> tuple[str, ...]:
