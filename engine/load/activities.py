@@ -54,13 +54,14 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
     puts each other column in that order as its check ends: the sort overlaps the checks rather than following them."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         ids_job = pool.submit(_ids, table.column("id"))
-        mentor_job = pool.submit(lookup, table.column("mentor_id"), dict(refs.mentors))
+        mentor_job = pool.submit(lookup, table.column("mentor_id"), refs.mentors)
         class_job = pool.submit(lookup, table.column("class"), {"": NO_CLASS, **classes}, -9)
         duration_job = pool.submit(numbers, table.column("duration_min"))
+        items = {"": BLANK, **refs.students}  # a list cell's items: a student, or blank
         lists = []  # last: the columns above are put in order here while the pool works on these
         if table.links is None:
             cells, half = table.column("student_ids"), len(table) // 2
-            lists = [pool.submit(_listed_students, cells.slice(a, b - a), dict(refs.students)) for a, b in ((0, half), (half, len(table)))]
+            lists = [pool.submit(_listed_students, cells.slice(a, b - a), refs.students, items) for a, b in ((0, half), (half, len(table)))]
         actions, action = _sorted_codes(*norm_codes(table.column("action")))
         day = days(table.column("date"))
         no_place = day == NO_DAY
@@ -83,7 +84,7 @@ def check(table: RawTable, refs: Refs, classes: Mapping[str, int]) -> Checked:
         if lists:
             stu_count, stu_flat, unknown = _joined([job.result() for job in lists], half)
         else:
-            stu_count, stu_flat, unknown = _linked_students(table, refs.students)
+            stu_count, stu_flat, unknown = _linked_students(table, items)
     flagged |= no_place
     flagged[unknown] = True
     return Checked(actions, rows, key, stu_count=stu_count, stu_flat=stu_flat, flagged=flagged, first=first, **in_order)
@@ -158,21 +159,21 @@ def _in_order_but_a_few(ids: pa.Array, blank: np.ndarray) -> bool:
     return not (len(sorted_rest) and (sorted_rest[at] == suspects).any())
 
 
-def _linked_students(table: RawTable, students: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _linked_students(table: RawTable, items: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """_listed_students for a table whose students come as a link table (database rows): (row, student id) pairs."""
     assert table.links is not None
-    codes_ = lookup(table.links[1], {"": BLANK, **students})
+    codes_ = lookup(table.links[1], items)
     named = codes_ >= 0
     rows, stu = _distinct_pairs(table.links[0][named], codes_[named].astype(np.int32))
     return np.bincount(rows, minlength=len(table)).astype(np.int32), stu, table.links[0][codes_ == -1]
 
 
-def _listed_students(cells: pa.ChunkedArray, students: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _listed_students(cells: pa.ChunkedArray, students: Mapping[str, int], items: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's distinct students as CSR (count per row, codes row after row), and the rows naming an unknown student.
 
     Most cells name one known student as the roster writes it: one probe each, and they are placed
     directly. Only the other cells (several students, a blank, a full-width or unknown id) are split,
-    looked up one by one and sorted."""
+    looked up one by one in `items` (the students, and "" for a blank item) and sorted."""
     n = len(cells)
     first = lookup_exact(cells, students)
     single = first >= 0
@@ -184,8 +185,8 @@ def _listed_students(cells: pa.ChunkedArray, students: dict[str, int]) -> tuple[
     sub = cells.filter(pa.array(other))  # (a filter goes chunk by chunk; a take of scattered rows looks up each one's chunk)
     filled = ~blank(sub)
     rest, sub = rest[filled], sub.filter(pa.array(filled))  # a blank cell names nobody: nothing to split
-    sub_rows, items = split_lists(sub)
-    codes_ = lookup(items, {"": BLANK, **students})
+    sub_rows, parts = split_lists(sub)
+    codes_ = lookup(parts, items)
     unknown = rest[sub_rows[codes_ == -1]]
     named = codes_ >= 0
     rows, stu = _distinct_pairs(rest[sub_rows[named]], codes_[named].astype(np.int32))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -152,7 +152,7 @@ def norm_codes(arr: pa.Array | pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     return list(merged), remap[at]
 
 
-def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
+def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: Mapping[str, int], missing: int = -1) -> np.ndarray:
     """Each cell's value in `index` as it is written (one probe into a hash table of the keys), `missing` where absent (int32)."""
     if pa.types.is_dictionary(arr.type):
         return per_value(lambda values: lookup_exact(values, index, missing), arr)
@@ -165,7 +165,7 @@ def lookup_exact(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing
     return np.where(at >= 0, codes_[at] if len(codes_) else missing, missing).astype(np.int32, copy=False)
 
 
-def lookup(arr: pa.Array | pa.ChunkedArray, index: dict[str, int], missing: int = -1) -> np.ndarray:
+def lookup(arr: pa.Array | pa.ChunkedArray, index: Mapping[str, int], missing: int = -1) -> np.ndarray:
     """Each cell's normalised value in `index`, `missing` where absent.
 
     Most cells are written as the index has them: one probe each into a hash table of the index's
